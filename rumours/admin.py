@@ -1,0 +1,198 @@
+"""Moderator screens: every model, with the searches and filters moderators use."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Count
+
+from .models import (
+    Alias,
+    Article,
+    ArticleURL,
+    Club,
+    Coach,
+    CoachingSpell,
+    Evidence,
+    Follow,
+    Notification,
+    Rumour,
+    RumourStatusChange,
+    Source,
+    User,
+    Vote,
+)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ("username", "email", "date_joined", "is_staff", "is_active")
+
+
+class AliasInline(admin.TabularInline):
+    model = Alias
+    extra = 1
+    fields = ("text", "kind")
+
+
+class SpellInline(admin.TabularInline):
+    model = CoachingSpell
+    extra = 0
+    autocomplete_fields = ("club",)
+
+
+@admin.register(Club)
+class ClubAdmin(admin.ModelAdmin):
+    list_display = ("short_name", "name", "league", "country", "is_national_team")
+    list_filter = ("is_national_team", "league", "country")
+    search_fields = ("short_name", "name", "aliases__text", "slug")
+    prepopulated_fields = {"slug": ("short_name",)}
+    inlines = [AliasInline]
+
+
+@admin.register(Coach)
+class CoachAdmin(admin.ModelAdmin):
+    list_display = ("full_name", "nationality", "current_club", "is_free_agent")
+    list_filter = (
+        "nationality",
+        ("current_club", admin.EmptyFieldListFilter),
+        "current_club__league",
+    )
+    search_fields = ("full_name", "aliases__text", "slug")
+    list_select_related = ("current_club",)
+    autocomplete_fields = ("current_club",)
+    prepopulated_fields = {"slug": ("full_name",)}
+    inlines = [AliasInline, SpellInline]
+
+    @admin.display(boolean=True, description="free agent")
+    def is_free_agent(self, coach):
+        return coach.is_free_agent
+
+
+@admin.register(Alias)
+class AliasAdmin(admin.ModelAdmin):
+    list_display = ("text", "kind", "coach", "club")
+    list_filter = ("kind",)
+    search_fields = ("text", "coach__full_name", "club__short_name")
+    list_select_related = ("coach", "club")
+    autocomplete_fields = ("coach", "club")
+
+
+@admin.register(CoachingSpell)
+class CoachingSpellAdmin(admin.ModelAdmin):
+    list_display = ("coach", "club", "started", "ended", "is_caretaker")
+    list_filter = ("is_caretaker", "club__league")
+    search_fields = ("coach__full_name", "club__short_name")
+    list_select_related = ("coach", "club")
+    autocomplete_fields = ("coach", "club")
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "tier",
+        "language",
+        "kind",
+        "is_active",
+        "is_healthy",
+        "last_success_at",
+        "consecutive_failures",
+    )
+    list_filter = ("tier", "language", "kind", "is_active")
+    search_fields = ("name", "domain", "feed_url")
+    prepopulated_fields = {"slug": ("name",)}
+    readonly_fields = ("last_polled_at", "last_success_at", "last_error_at", "last_error")
+
+    @admin.display(boolean=True, description="healthy")
+    def is_healthy(self, source):
+        return source.is_healthy
+
+
+class ArticleURLInline(admin.TabularInline):
+    model = ArticleURL
+    extra = 0
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ("title", "source", "language", "published_at", "fetched_at")
+    list_filter = ("source", "language")
+    search_fields = ("title", "url", "author")
+    date_hierarchy = "published_at"
+    list_select_related = ("source",)
+    readonly_fields = ("content_hash", "fetched_at", "extracted_at")
+    inlines = [ArticleURLInline]
+
+
+class EvidenceInline(admin.TabularInline):
+    model = Evidence
+    extra = 0
+    fields = ("article", "kind", "confidence", "credited_to", "quote")
+    readonly_fields = ("article",)
+
+
+class StatusChangeInline(admin.TabularInline):
+    model = RumourStatusChange
+    extra = 0
+    readonly_fields = ("status", "reason", "changed_by", "changed_at")
+    can_delete = False
+
+
+@admin.register(Rumour)
+class RumourAdmin(admin.ModelAdmin):
+    list_display = (
+        "coach",
+        "club",
+        "kind",
+        "status",
+        "evidence_total",
+        "first_seen_at",
+        "last_seen_at",
+    )
+    list_filter = ("kind", "status", "club__league")
+    search_fields = ("coach__full_name", "club__short_name", "coach__aliases__text")
+    list_select_related = ("coach", "club")
+    autocomplete_fields = ("coach", "club")
+    date_hierarchy = "last_seen_at"
+    inlines = [EvidenceInline, StatusChangeInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(evidence_total=Count("evidence"))
+
+    @admin.display(ordering="evidence_total", description="evidence")
+    def evidence_total(self, rumour):
+        return rumour.evidence_total
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(admin.ModelAdmin):
+    list_display = ("rumour", "kind", "confidence", "article", "credited_to", "created_at")
+    list_filter = ("kind", "article__source")
+    search_fields = ("quote", "rumour__coach__full_name", "rumour__club__short_name", "credited_to")
+    list_select_related = ("rumour__coach", "rumour__club", "article")
+    raw_id_fields = ("rumour", "article")
+
+
+@admin.register(Vote)
+class VoteAdmin(admin.ModelAdmin):
+    list_display = ("rumour", "user", "value", "updated_at")
+    list_filter = ("value",)
+    search_fields = ("user__username", "rumour__coach__full_name")
+    list_select_related = ("rumour__coach", "rumour__club", "user")
+    raw_id_fields = ("rumour", "user")
+
+
+@admin.register(Follow)
+class FollowAdmin(admin.ModelAdmin):
+    list_display = ("user", "coach", "club", "created_at")
+    search_fields = ("user__username", "coach__full_name", "club__short_name")
+    list_select_related = ("user", "coach", "club")
+    raw_id_fields = ("user", "coach", "club")
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("user", "channel", "message", "created_at", "sent_at", "read_at")
+    list_filter = ("channel",)
+    search_fields = ("user__username", "message", "event_key")
+    list_select_related = ("user",)
+    raw_id_fields = ("user", "rumour")
