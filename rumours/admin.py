@@ -10,12 +10,14 @@ from .models import (
     ArticleURL,
     Club,
     Coach,
+    CoachCandidate,
     CoachingSpell,
     Evidence,
     Follow,
     Notification,
     Rumour,
     RumourStatusChange,
+    SkippedPage,
     Source,
     User,
     Vote,
@@ -67,6 +69,29 @@ class CoachAdmin(admin.ModelAdmin):
         return coach.is_free_agent
 
 
+@admin.register(CoachCandidate)
+class CoachCandidateAdmin(admin.ModelAdmin):
+    """Probable coaches found in articles; approving one makes extraction see him."""
+
+    list_display = ("name", "status", "mentions", "created_at", "coach")
+    list_filter = ("status",)
+    search_fields = ("name", "context")
+    readonly_fields = ("first_article", "coach", "mentions", "context")
+    actions = ["approve", "reject"]
+
+    @admin.action(description="Approve: add as coaches")
+    def approve(self, request, queryset):
+        for candidate in queryset.exclude(status=CoachCandidate.Status.APPROVED):
+            candidate.approve(by=request.user)
+        self.message_user(request, "Approved; extraction matches them from now on.")
+
+    @admin.action(description="Reject: not coaches")
+    def reject(self, request, queryset):
+        queryset.filter(status=CoachCandidate.Status.PENDING).update(
+            status=CoachCandidate.Status.REJECTED
+        )
+
+
 @admin.register(Alias)
 class AliasAdmin(admin.ModelAdmin):
     list_display = ("text", "kind", "coach", "club")
@@ -97,7 +122,7 @@ class SourceAdmin(admin.ModelAdmin):
         "last_success_at",
         "consecutive_failures",
     )
-    list_filter = ("tier", "language", "kind", "is_active")
+    list_filter = ("tier", "language", "kind", "is_active", "is_person")
     search_fields = ("name", "domain", "feed_url")
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ("last_polled_at", "last_success_at", "last_error_at", "last_error")
@@ -105,6 +130,14 @@ class SourceAdmin(admin.ModelAdmin):
     @admin.display(boolean=True, description="healthy")
     def is_healthy(self, source):
         return source.is_healthy
+
+
+@admin.register(SkippedPage)
+class SkippedPageAdmin(admin.ModelAdmin):
+    list_display = ("url", "source", "is_permanent", "attempts", "last_tried_at")
+    list_filter = ("is_permanent", "source")
+    search_fields = ("url", "reason")
+    list_select_related = ("source",)
 
 
 class ArticleURLInline(admin.TabularInline):

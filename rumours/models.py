@@ -5,6 +5,7 @@ between two workers or two browser tabs can break it.
 """
 
 import hashlib
+from datetime import timedelta
 
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -158,6 +159,75 @@ class SourceQuerySet(models.QuerySet):
         )
 
 
+class CoachCandidate(models.Model):
+    """A probable coach the gazetteer does not know yet ("il tecnico Mario Rossi").
+
+    Moderators approve candidates in the admin; an approved candidate becomes
+    a Coach and is matched from then on.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+
+    name = models.CharField(max_length=150)
+    folded = models.CharField(max_length=150, unique=True, editable=False)
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    mentions = models.PositiveIntegerField(default=1)
+    context = models.TextField(blank=True, help_text=_("The sentence the name was first seen in."))
+    first_article = models.ForeignKey(
+        "Article", models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    coach = models.ForeignKey(
+        Coach,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The coach created on approval."),
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-mentions", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.folded = fold(self.name)
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def note(cls, name: str, context: str = "", article=None):
+        """Count one more sighting of a probable coach name."""
+        folded = fold(name)
+        candidate, created = cls.objects.get_or_create(
+            folded=folded,
+            defaults={"name": name, "context": context[:1000], "first_article": article},
+        )
+        if not created:
+            cls.objects.filter(pk=candidate.pk).update(mentions=models.F("mentions") + 1)
+        return candidate
+
+    def approve(self, by=None):
+        """Create the coach (with his name as an alias) so extraction matches him from now on."""
+        from django.utils.text import slugify
+
+        if self.coach_id:
+            return self.coach
+        slug = base = slugify(self.name) or "coach"
+        suffix = 2
+        while Coach.objects.filter(slug=slug).exists():
+            slug, suffix = f"{base}-{suffix}", suffix + 1
+        coach = Coach.objects.create(full_name=self.name, slug=slug)
+        Alias.objects.create(coach=coach, text=self.name, kind=Alias.Kind.NAME)
+        self.coach, self.status = coach, self.Status.APPROVED
+        self.save(update_fields=["coach", "status"])
+        return coach
+
+
 class Source(models.Model):
     """A news outlet (or a reporter credited by outlets) and how to read it."""
 
@@ -181,6 +251,9 @@ class Source(models.Model):
         help_text=_("1 = most reliable, 4 = least."),
     )
     is_active = models.BooleanField(default=True)
+    is_person = models.BooleanField(
+        default=False, help_text=_("A reporter credited by outlets rather than an outlet.")
+    )
     link_selector = models.CharField(
         max_length=200, blank=True, help_text=_("CSS selector for article links on an HTML index.")
     )
@@ -221,6 +294,36 @@ class Source(models.Model):
     def is_healthy(self) -> bool:
         return self.consecutive_failures < self.UNHEALTHY_AFTER_FAILURES
 
+    def record_success(self, etag: str = "", last_modified: str = "", at=None):
+        """Note a good poll: health restored, next poll at the normal interval."""
+        at = at or timezone.now()
+        self.last_polled_at = self.last_success_at = at
+        self.consecutive_failures = 0
+        self.next_poll_at = at + timedelta(minutes=self.poll_interval)
+        fields = ["last_polled_at", "last_success_at", "consecutive_failures", "next_poll_at"]
+        if etag or last_modified:
+            self.etag, self.last_modified = etag[:200], last_modified[:100]
+            fields += ["etag", "last_modified"]
+        self.save(update_fields=fields)
+
+    def record_failure(self, error: str, at=None):
+        """Note a failed poll and back off: each failure in a row doubles the wait, up to a day."""
+        at = at or timezone.now()
+        self.last_polled_at = self.last_error_at = at
+        self.last_error = error[:2000]
+        self.consecutive_failures += 1
+        delay = min(self.poll_interval * 2 ** min(self.consecutive_failures, 10), 24 * 60)
+        self.next_poll_at = at + timedelta(minutes=delay)
+        self.save(
+            update_fields=[
+                "last_polled_at",
+                "last_error_at",
+                "last_error",
+                "consecutive_failures",
+                "next_poll_at",
+            ]
+        )
+
 
 class Article(models.Model):
     """One news article, stored once whatever URLs it was found under."""
@@ -254,6 +357,47 @@ class Article(models.Model):
         copies still match.
         """
         return hashlib.sha256(fold(text).encode("utf-8")).hexdigest()
+
+
+class SkippedPage(models.Model):
+    """A URL that gave no article: not one (a contact page) or failing to fetch.
+
+    Remembered so a poll does not fetch it again and again; transient
+    failures are tried again a few times before they count as permanent.
+    """
+
+    GIVE_UP_AFTER = 3
+
+    source = models.ForeignKey(Source, models.CASCADE, related_name="skipped_pages")
+    url = models.URLField(max_length=1000, unique=True)
+    reason = models.TextField()
+    attempts = models.PositiveIntegerField(default=1)
+    is_permanent = models.BooleanField(default=False)
+    last_tried_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return self.url
+
+    @classmethod
+    def record(cls, source, url: str, reason: str, *, permanent: bool):
+        """Remember a failed or non-article URL; count the attempt if it was seen before."""
+        skipped, created = cls.objects.get_or_create(
+            url=url, defaults={"source": source, "reason": reason[:2000], "is_permanent": permanent}
+        )
+        if not created:
+            skipped.attempts = models.F("attempts") + 1
+            skipped.reason = reason[:2000]
+            skipped.last_tried_at = timezone.now()
+            skipped.is_permanent = permanent or skipped.attempts_after_this >= cls.GIVE_UP_AFTER
+            skipped.save(update_fields=["attempts", "reason", "last_tried_at", "is_permanent"])
+        return skipped
+
+    @property
+    def attempts_after_this(self) -> int:
+        return (
+            self.__class__.objects.filter(pk=self.pk).values_list("attempts", flat=True).first()
+            or 0
+        ) + 1
 
 
 class ArticleURL(models.Model):
@@ -425,6 +569,14 @@ class Evidence(models.Model):
     confidence = models.FloatField(validators=[MinValueValidator(0.0), MaxValueValidator(1.0)])
     credited_to = models.CharField(
         max_length=200, blank=True, help_text=_("Who the article says broke the story.")
+    )
+    credited_source = models.ForeignKey(
+        Source,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="credited_evidence",
+        help_text=_("The outlet or reporter the article credits, when known."),
     )
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -4,7 +4,24 @@ import os
 
 import pytest
 
+from rumours.gazetteer.loading import load_gazetteer
+from rumours.models import Coach
+
 from .factories import ClubFactory, CoachFactory, UserFactory
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the real gazetteer once into the test database; tests roll back over it."""
+    with django_db_blocker.unblock():
+        load_gazetteer()
+
+
+@pytest.fixture
+def gazetteer(db):
+    """The real clubs, coaches and outlets (reloaded if a transactional test flushed them)."""
+    if not Coach.objects.filter(slug="massimiliano-allegri").exists():
+        load_gazetteer()
 
 
 @pytest.fixture

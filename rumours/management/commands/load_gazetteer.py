@@ -27,15 +27,15 @@ class Command(BaseCommand):
             self.stdout.write(
                 json.dumps(
                     {
-                        "created": dict(report.created),
-                        "updated": dict(report.updated),
+                        "created": {str(k): v for k, v in report.created.items()},
+                        "updated": {str(k): v for k, v in report.updated.items()},
                         "totals": report.totals,
                         "unresolved_clubs": report.unresolved_clubs,
                     }
                 )
             )
             return
-        for name in sorted(set(report.created) | set(report.updated)):
+        for name in sorted(set(report.created) | set(report.updated), key=str):
             self.stdout.write(
                 f"  {name}: {report.created[name]} created, {report.updated[name]} updated"
             )
