@@ -196,7 +196,10 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    # Each minute, queue a poll for every source whose next poll time has come.
+    "poll-due-sources": {"task": "rumours.tasks.poll_due_sources", "schedule": 60.0},
+}
 
 # Email: the console in development, SMTP when EMAIL_HOST is set.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
@@ -236,8 +239,16 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    # httpx logs every request at INFO: too chatty for a crawler.
+    "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
 }
 
 # Benchwatch's own switches.
 # Allow fetching from loopback and private networks (tests and the demo).
 BENCHWATCH_ALLOW_PRIVATE_FETCH = env_bool("BENCHWATCH_ALLOW_PRIVATE_FETCH", False)
+# Seconds between two requests to the same host, shared by all workers.
+BENCHWATCH_HOST_INTERVAL = env_int("BENCHWATCH_HOST_INTERVAL", 2)
+BENCHWATCH_USER_AGENT = os.environ.get(
+    "BENCHWATCH_USER_AGENT",
+    "BenchwatchBot/1.0 (+https://benchwatch.example/sources/; coach-market news reader)",
+)
