@@ -11,7 +11,11 @@ PORT ?= 8000
 TEST_ENV := DJANGO_SECRET_KEY=insecure-key-for-the-test-suite-only \
 	DJANGO_ALLOWED_HOSTS=localhost,127.0.0.1,testserver DJANGO_HTTPS=0 DJANGO_DEBUG=0 DJANGO_STATIC_FINDERS=1
 
-.PHONY: install run test lint demo clean
+# Extraction is scored on a database of its own, so the demo site's data is untouched.
+EVAL_ENV := DJANGO_DEBUG=1 DATABASE_URL=sqlite:///$(CURDIR)/eval.sqlite3
+SHARED ?= ../shared
+
+.PHONY: install run test lint demo eval bench clean
 
 install: $(VENV)/.installed
 
@@ -32,9 +36,24 @@ run: demo
 test: install
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 
+eval: install
+	@$(EVAL_ENV) $(PY) manage.py migrate --noinput -v0
+	@$(EVAL_ENV) $(PY) manage.py load_gazetteer > /dev/null
+	@$(EVAL_ENV) $(PY) manage.py extract --input $(SHARED)/corpus/dev.jsonl --output pred-dev.jsonl
+	@echo "== dev corpus ($(SHARED)/corpus/dev.jsonl) =="
+	@$(PY) $(SHARED)/eval/score.py $(SHARED)/corpus/dev.jsonl pred-dev.jsonl
+	@$(EVAL_ENV) $(PY) manage.py extract --input rumours/demo/articles.jsonl --output pred-demo.jsonl
+	@echo "== demo snapshot (rumours/demo/articles.jsonl) =="
+	@$(PY) $(SHARED)/eval/score.py rumours/demo/articles.jsonl pred-demo.jsonl
+
+bench: install
+	@$(EVAL_ENV) $(PY) manage.py migrate --noinput -v0
+	@$(EVAL_ENV) $(PY) manage.py load_gazetteer > /dev/null
+	@$(EVAL_ENV) $(PY) manage.py bench
+
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles test-output
+	rm -rf $(VENV) db.sqlite3 eval.sqlite3 pred-*.jsonl staticfiles test-output

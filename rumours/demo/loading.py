@@ -1,118 +1,88 @@
-"""The bundled demo snapshot: sample articles stored in the repository.
+"""Run the bundled demo snapshot through the real ingestion pipeline, offline.
 
-They let a machine with no network show populated boards. Each article
-carries its labelled coach-club links, which become rumours with the
-sentence naming the coach as evidence.
+The snapshot under `site/` is a recording of three fictional outlets (their
+RSS feeds and article pages). An httpx transport answers the pipeline's
+requests from those files instead of the network, so the demo goes through
+the same feed parsing, page parsing, extraction and storage as live news.
+`articles.jsonl` holds the same articles with hand-made labels, used to
+check extraction.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from dataclasses import dataclass
+import contextlib
+import mimetypes
 from pathlib import Path
 
-from django.db import transaction
-from django.utils.dateparse import parse_datetime
+import httpx
 
-from .extract.normalize import fold
-from .gazetteer.loading import _Loader
-from .models import Alias, Article, Rumour, Source
+from ..gazetteer.loading import _Loader
+from ..ingest import http
+from ..ingest.pipeline import IngestReport, ingest_source
+from ..models import Source
 
-DEMO_DIR = Path(__file__).resolve().parent / "demo"
-_SENTENCE_END = re.compile(r"(?<=[.!?»”])\s+(?=[«“\"A-ZÀ-Ý0-9])")
-
-
-class DemoError(ValueError):
-    """The demo snapshot file is malformed."""
+DEMO_DIR = Path(__file__).resolve().parent
+SITE_DIR = DEMO_DIR / "site"
+CONTENT_TYPES = {".xml": "application/rss+xml", ".html": "text/html; charset=utf-8"}
 
 
-@dataclass
-class DemoReport:
-    articles: int = 0
-    new_articles: int = 0
-    new_evidence: int = 0
-    skipped_links: int = 0
+class SnapshotTransport(httpx.BaseTransport):
+    """Answer GET requests from recorded files: site/<host>/<path>[.html], else 404."""
+
+    def __init__(self, root: Path = SITE_DIR):
+        self.root = root.resolve()
+
+    def _file_for(self, url: httpx.URL) -> Path | None:
+        path = (self.root / url.host / url.path.lstrip("/")).resolve()
+        if not path.is_relative_to(self.root):
+            return None  # No escaping the snapshot with ../ tricks.
+        for candidate in (path, path.with_name(path.name + ".html")):
+            if candidate.is_file():
+                return candidate
+        return None
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        found = self._file_for(request.url) if request.method == "GET" else None
+        if found is None:
+            return httpx.Response(404, headers={"content-type": "text/plain"}, request=request)
+        kind = (
+            CONTENT_TYPES.get(found.suffix) or mimetypes.guess_type(found.name)[0] or "text/plain"
+        )
+        return httpx.Response(
+            200, headers={"content-type": kind}, content=found.read_bytes(), request=request
+        )
 
 
-def read_demo_articles(path: Path) -> list[dict]:
-    """Read the snapshot's JSON lines, naming the line of any error."""
-    rows = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise DemoError(f"{path.name}:{number}: invalid JSON: {error}") from error
-        missing = {"url", "source", "title", "text"} - set(row)
-        if missing:
-            raise DemoError(f"{path.name}:{number}: missing {', '.join(sorted(missing))}")
-        rows.append(row)
-    return rows
-
-
-def sentence_naming(text: str, *names: str) -> str:
-    """Return the first sentence of text that names all of names (or the first name)."""
-    sentences = [
-        s.strip() for paragraph in text.split("\n") for s in _SENTENCE_END.split(paragraph)
-    ]
-    sentences = [s for s in sentences if s]
-    folded = [fold(s) for s in sentences]
-    wanted = [fold(name) for name in names if name]
-    for needles in (wanted, wanted[:1]):
-        for sentence, haystack in zip(sentences, folded, strict=True):
-            if all(needle in haystack for needle in needles):
-                return sentence
-    return sentences[0] if sentences else ""
-
-
-def _find(model_field: str, name: str):
-    alias = (
-        Alias.objects.filter(folded=fold(name), **{f"{model_field}__isnull": False})
-        .select_related(model_field)
-        .first()
+@contextlib.contextmanager
+def snapshot_client(root: Path = SITE_DIR):
+    """Route every fetch through the snapshot for the duration of the block."""
+    offline = httpx.Client(
+        transport=SnapshotTransport(root), headers={"User-Agent": http.user_agent()}
     )
-    return getattr(alias, model_field) if alias else None
+    previous = http.use_client(offline)
+    try:
+        yield
+    finally:
+        http.use_client(previous)
+        offline.close()
 
 
-def load_demo_snapshot(directory: Path = DEMO_DIR) -> DemoReport:
-    """Store the demo outlets, articles and their links; a second run adds nothing."""
-    _Loader(update=False).load_sources(directory / "sources.yaml")
-    sources = {source.domain: source for source in Source.objects.exclude(domain="")}
-    report = DemoReport()
-    for row in read_demo_articles(directory / "articles.jsonl"):
-        source = sources.get(row["source"])
-        if source is None:
-            raise DemoError(f"{row.get('id')}: unknown demo outlet {row['source']!r}")
-        report.articles += 1
-        with transaction.atomic():
-            article, created = Article.objects.get_or_create(
-                url=row["url"],
-                defaults={
-                    "source": source,
-                    "title": row["title"],
-                    "author": row.get("author", ""),
-                    "published_at": parse_datetime(row.get("published") or ""),
-                    "language": row.get("lang", ""),
-                    "text": row["text"],
-                    "content_hash": Article.fingerprint(row["text"]),
-                },
-            )
-            report.new_articles += created
-            for link in row.get("links", []):
-                coach, club = _find("coach", link["coach"]), _find("club", link["club"])
-                if coach is None or club is None:
-                    report.skipped_links += 1
-                    continue
-                surname = coach.full_name.split()[-1]
-                _, _, new = Rumour.objects.record_evidence(
-                    coach=coach,
-                    club=club,
-                    article=article,
-                    kind=link["kind"],
-                    quote=sentence_naming(row["text"], surname, club.short_name)[:1000],
-                    confidence=1.0,
-                )
-                report.new_evidence += new
+def demo_sources() -> list[Source]:
+    """Create the demo outlets if missing (they are never polled live)."""
+    _Loader(update=False).load_sources(DEMO_DIR / "sources.yaml")
+    return list(Source.objects.filter(domain__endswith=".example", slug__in=_demo_slugs()))
+
+
+def _demo_slugs() -> list[str]:
+    from ..gazetteer.loading import read_yaml
+
+    return [entry["slug"] for entry in read_yaml(DEMO_DIR / "sources.yaml")["sources"]]
+
+
+def load_demo_snapshot(root: Path = SITE_DIR) -> IngestReport:
+    """Ingest the recorded outlets; a second run stores nothing new."""
+    report = IngestReport()
+    with snapshot_client(root):
+        for source in demo_sources():
+            ingest_source(source, report)
     return report

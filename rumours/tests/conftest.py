@@ -8,6 +8,7 @@ from rumours.gazetteer.loading import load_gazetteer
 from rumours.models import Coach
 
 from .factories import ClubFactory, CoachFactory, UserFactory
+from .servers import serve_newsite
 
 
 @pytest.fixture(scope="session")
@@ -59,3 +60,10 @@ def pytest_collection_modifyitems(config, items):
 def fast_password_hashing(settings):
     """Hash test passwords cheaply; real hashing costs a second per test user."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def newsite():
+    """The mock news site (../shared/newsite) over real HTTP; yields (base URL, server)."""
+    with serve_newsite() as (base, server):
+        yield base, server

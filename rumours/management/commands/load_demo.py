@@ -1,27 +1,18 @@
-"""Load the bundled demo articles so boards are populated without any network."""
+"""Ingest the bundled demo snapshot so boards are populated without any network."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from rumours.demo import DemoError, load_demo_snapshot
+from rumours.demo.loading import load_demo_snapshot
 
 
 class Command(BaseCommand):
-    help = "Load the demo snapshot (sample articles in the repository); idempotent."
+    help = "Run the recorded demo outlets through the ingestion pipeline (offline, idempotent)."
 
     def handle(self, *args, **options):
-        try:
-            report = load_demo_snapshot()
-        except (DemoError, OSError) as error:
-            raise CommandError(str(error)) from error
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Demo snapshot: {report.articles} articles ({report.new_articles} new), "
-                f"{report.new_evidence} new pieces of evidence."
-            )
+        report = load_demo_snapshot()
+        summary = ", ".join(
+            f"{count} {name.replace('_', ' ')}" for name, count in report.as_dict().items()
         )
-        if report.skipped_links:
-            self.stderr.write(
-                self.style.WARNING(
-                    f"{report.skipped_links} links name a coach or club not in the gazetteer."
-                )
-            )
+        self.stdout.write(self.style.SUCCESS(f"Demo snapshot ingested: {summary}."))
+        for message in report.error_messages:
+            self.stderr.write(self.style.WARNING(f"  {message}"))

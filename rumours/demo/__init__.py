@@ -1,0 +1,1 @@
+"""The bundled demo snapshot: recorded pages of three fictional outlets, read offline."""

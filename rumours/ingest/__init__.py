@@ -1,0 +1,1 @@
+"""From an outlet's feed to stored, clean articles."""

@@ -1,0 +1,56 @@
+"""Print the speed figures `make bench` reports."""
+
+import json
+import platform
+
+from django.core.management.base import BaseCommand
+from django.db import connection
+
+from rumours.bench import (
+    NEWSITE_DIR,
+    bare_parse_speed,
+    extraction_speed,
+    ingestion_speed,
+    sample_pages,
+)
+from rumours.demo.loading import DEMO_DIR
+
+
+class Command(BaseCommand):
+    help = "Measure extraction and ingestion throughput; print a table."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seconds", type=float, default=3.0, help="Time per extraction run.")
+
+    def handle(self, *args, seconds=3.0, **options):
+        corpus = NEWSITE_DIR.parent / "corpus" / "dev.jsonl"
+        labelled = corpus if corpus.exists() else DEMO_DIR / "articles.jsonl"
+        rows = [
+            json.loads(line) for line in labelled.read_text(encoding="utf-8").splitlines() if line
+        ]
+        texts = [(row["text"], row.get("title", ""), row.get("lang", "")) for row in rows]
+        pages = sample_pages()
+
+        per_second, mean_words = extraction_speed(texts, seconds)
+        bare = bare_parse_speed(pages)
+        ingest = ingestion_speed(pages)
+        self.stdout.write(
+            f"Benchwatch benchmarks · {platform.processor() or platform.machine()} · "
+            f"Python {platform.python_version()} · {connection.vendor}"
+        )
+        table = [
+            (
+                "extraction",
+                f"{per_second:,.0f} articles/s",
+                f"{mean_words:.0f} words each, one core; target ≥ 200",
+            ),
+            ("bare BeautifulSoup (lxml) parse", f"{bare:,.0f} pages/s", f"{len(pages)} pages"),
+            (
+                "ingestion: parse + store + extract",
+                f"{ingest:,.0f} pages/s",
+                f"ratio to bare parse {ingest / bare:.2f}; target ≥ 0.33",
+            ),
+        ]
+        width = max(len(name) for name, _, _ in table)
+        for name, value, note in table:
+            self.stdout.write(f"  {name:<{width}}  {value:>16}  {note}")

@@ -1,0 +1,82 @@
+"""Celery tasks, run in-process: each one twice creates nothing twice."""
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from portal.celery import app
+from rumours import tasks
+from rumours.ingest import http
+from rumours.models import Article, Evidence, Rumour, Source
+
+from .test_ingest_pipeline import MANIFEST, newsite_sources
+
+
+@pytest.fixture(autouse=True)
+def in_process_tasks(settings):
+    settings.BENCHWATCH_ALLOW_PRIVATE_FETCH = True
+    settings.BENCHWATCH_HOST_INTERVAL = 0
+    cache.clear()
+    http.use_client(None)
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = eager
+
+
+def counts():
+    return Article.objects.count(), Evidence.objects.count(), Rumour.objects.count()
+
+
+def test_polling_a_source_twice_stores_its_articles_once(
+    db, gazetteer, newsite, django_capture_on_commit_callbacks
+):
+    source = newsite_sources(newsite[0])[1]
+    expected = sum(1 for path in MANIFEST["articles"] if path.startswith("/gossipdaily/"))
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.poll_source(source.pk)
+    first = counts()
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.poll_source(source.pk)
+    assert first == counts() and first[0] == expected
+
+
+def test_fetching_the_same_article_twice_stores_it_once(db, gazetteer, newsite):
+    source = newsite_sources(newsite[0])[0]
+    url = newsite[0] + next(p for p in MANIFEST["articles"] if p.startswith("/mercatoweb/"))
+    first_id = tasks.fetch_article(source.pk, url)
+    assert tasks.fetch_article(source.pk, url) is None
+    assert Article.objects.get().pk == first_id
+
+
+def test_extracting_twice_adds_no_evidence(db, gazetteer, newsite):
+    source = newsite_sources(newsite[0])[0]
+    url = newsite[0] + next(p for p in MANIFEST["articles"] if p.startswith("/mercatoweb/"))
+    article_id = tasks.fetch_article(source.pk, url)
+    tasks.extract_article(article_id)
+    before = counts()
+    assert tasks.extract_article(article_id) == 0
+    assert counts() == before
+
+
+def test_tasks_for_deleted_rows_return_quietly(db):
+    assert tasks.poll_source(987654) == 0
+    assert tasks.fetch_article(987654, "https://example.com/a") is None
+    assert tasks.extract_article(987654) == 0
+
+
+def test_the_sweep_claims_each_due_source_once(db, monkeypatch, django_capture_on_commit_callbacks):
+    Source.objects.update(is_active=False)
+    due = Source.objects.create(name="Due", slug="due", feed_url="https://due.example/rss")
+    Source.objects.create(
+        name="Later",
+        slug="later",
+        feed_url="https://later.example/rss",
+        next_poll_at=timezone.now() + timezone.timedelta(hours=1),
+    )
+    queued = []
+    monkeypatch.setattr(tasks.poll_source, "delay", queued.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.poll_due_sources() == 1
+        assert tasks.poll_due_sources() == 0
+    assert queued == [due.pk]
