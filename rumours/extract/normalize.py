@@ -50,3 +50,39 @@ def fold_char_by_char(text: str) -> str:
         folded = fold(char) if not char.isspace() else " "
         out.append(folded[:1] if folded else " ")
     return "".join(out)
+
+
+_CHAR_FOLDS: dict[str, str] = {}
+
+
+def _fold_char(char: str) -> str:
+    folded = _CHAR_FOLDS.get(char)
+    if folded is None:
+        if char.isspace():
+            folded = " "
+        else:
+            # Stray combining marks fold to nothing; keep a space so offsets survive.
+            folded = fold(char) or " "
+        _CHAR_FOLDS[char] = folded
+    return folded
+
+
+def fold_with_offsets(text: str) -> tuple[str, list[int] | None]:
+    """Return (folded, offsets): text folded like fold(), without collapsing spaces.
+
+    offsets[i] is the index in text of the character that produced folded[i];
+    it is None when folding kept every character in place (the usual case:
+    "ß" or "æ" are what make the folded copy longer), so callers can skip
+    the lookup. Unlike fold(), every whitespace character becomes one space
+    and nothing is stripped, so a match in the folded copy maps back to the
+    original span.
+    """
+    table = {ord(char): _fold_char(char) for char in set(text)}
+    if all(len(piece) == 1 for piece in table.values()):
+        return text.translate(table), None
+    pieces = [table[ord(char)] for char in text]
+    folded = "".join(pieces)
+    offsets: list[int] = []
+    for index, piece in enumerate(pieces):
+        offsets.extend([index] * len(piece))
+    return folded, offsets
