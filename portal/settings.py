@@ -199,6 +199,10 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     # Each minute, queue a poll for every source whose next poll time has come.
     "poll-due-sources": {"task": "rumours.tasks.poll_due_sources", "schedule": 60.0},
+    # Each hour, expire rumours with no news and let recency decay reach every open score.
+    "sweep-rumours": {"task": "rumours.tasks.sweep_rumours", "schedule": 3600.0},
+    # Each night, recompute every track record (status changes refresh the ones they touch).
+    "refresh-track-records": {"task": "rumours.tasks.refresh_track_records", "schedule": 86400.0},
 }
 
 # Email: the console in development, SMTP when EMAIL_HOST is set.
@@ -252,3 +256,7 @@ BENCHWATCH_USER_AGENT = os.environ.get(
     "BENCHWATCH_USER_AGENT",
     "BenchwatchBot/1.0 (+https://benchwatch.example/sources/; coach-market news reader)",
 )
+# Days without news after which an open rumour expires.
+BENCHWATCH_RUMOUR_EXPIRY_DAYS = env_int("BENCHWATCH_RUMOUR_EXPIRY_DAYS", 60)
+# Seconds a rumour's rescore waits, so a burst of evidence and votes costs one.
+BENCHWATCH_RESCORE_DELAY = env_int("BENCHWATCH_RESCORE_DELAY", 30)

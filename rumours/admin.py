@@ -1,9 +1,13 @@
 """Moderator screens: every model, with the searches and filters moderators use."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
 from django.db.models import Count
 
+from . import lifecycle
 from .models import (
     Alias,
     Article,
@@ -19,9 +23,11 @@ from .models import (
     RumourStatusChange,
     SkippedPage,
     Source,
+    TrackRecord,
     User,
     Vote,
 )
+from .tasks import refresh_track_records
 
 
 @admin.register(User)
@@ -170,23 +176,52 @@ class StatusChangeInline(admin.TabularInline):
     can_delete = False
 
 
+class ModerationForm(ActionForm):
+    """The action bar, with the reason every resolution or reopening must give."""
+
+    reason = forms.CharField(
+        max_length=300,
+        required=False,
+        help_text="Required to resolve or reopen; kept in the rumour's history.",
+    )
+
+
 @admin.register(Rumour)
 class RumourAdmin(admin.ModelAdmin):
+    """Rumours with their score; status changes only through the actions, with a reason."""
+
     list_display = (
         "coach",
         "club",
         "kind",
         "status",
+        "score",
+        "buzz",
+        "stage",
         "evidence_total",
         "first_seen_at",
         "last_seen_at",
     )
-    list_filter = ("kind", "status", "club__league")
+    list_filter = ("kind", "status", "stage", "club__league")
     search_fields = ("coach__full_name", "club__short_name", "coach__aliases__text")
     list_select_related = ("coach", "club")
     autocomplete_fields = ("coach", "club")
     date_hierarchy = "last_seen_at"
+    readonly_fields = (
+        "status",
+        "status_changed_at",
+        "score",
+        "buzz",
+        "stage",
+        "reasons",
+        "scored_at",
+        "appointed_at",
+        "exited_at",
+        "moderated_at",
+    )
     inlines = [EvidenceInline, StatusChangeInline]
+    action_form = ModerationForm
+    actions = ["resolve_as_happened", "resolve_as_did_not_happen", "reopen"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(evidence_total=Count("evidence"))
@@ -194,6 +229,33 @@ class RumourAdmin(admin.ModelAdmin):
     @admin.display(ordering="evidence_total", description="evidence")
     def evidence_total(self, rumour):
         return rumour.evidence_total
+
+    @admin.display(description="reasons")
+    def reasons(self, rumour):
+        return "; ".join(rumour.score_reasons)
+
+    def _moderate(self, request, queryset, outcome: str, done: str):
+        reason = request.POST.get("reason", "").strip()
+        if not reason:
+            self.message_user(request, "Give a reason: it goes in the history.", messages.ERROR)
+            return
+        with transaction.atomic():
+            changed = lifecycle.moderate(queryset, outcome, reason, by=request.user)
+            if changed:
+                refresh_track_records.delay_on_commit(sorted(changed))
+        self.message_user(request, f"{done}; {len(changed)} rumour(s) changed status.")
+
+    @admin.action(description="Resolve: it happened (with a reason)")
+    def resolve_as_happened(self, request, queryset):
+        self._moderate(request, queryset, Rumour.Status.HAPPENED, "Resolved as happened")
+
+    @admin.action(description="Resolve: it did not happen (with a reason)")
+    def resolve_as_did_not_happen(self, request, queryset):
+        self._moderate(request, queryset, Rumour.Status.DID_NOT_HAPPEN, "Resolved as not happened")
+
+    @admin.action(description="Reopen (with a reason)")
+    def reopen(self, request, queryset):
+        self._moderate(request, queryset, Rumour.Status.OPEN, "Reopened")
 
 
 @admin.register(Evidence)
@@ -229,3 +291,31 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "message", "event_key")
     list_select_related = ("user",)
     raw_id_fields = ("user", "rumour")
+
+
+@admin.register(TrackRecord)
+class TrackRecordAdmin(admin.ModelAdmin):
+    """Outlets' and journalists' records: computed from outcomes, so read-only here."""
+
+    list_display = (
+        "name",
+        "league",
+        "tier",
+        "came_true",
+        "did_not_happen",
+        "expired",
+        "pending",
+        "conversion_percent",
+        "reliability",
+        "lead_days",
+        "computed_at",
+    )
+    list_filter = ("league", "tier", "source__is_person")
+    search_fields = ("name", "byline", "source__name")
+    list_select_related = ("source",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

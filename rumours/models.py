@@ -5,17 +5,108 @@ between two workers or two browser tabs can break it.
 """
 
 import hashlib
+from collections import defaultdict
 from datetime import timedelta
 
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .extract.normalize import fold
+from .scoring import TIER_PRIOR
+
+# The shortest folded query search looks up: one letter would match half the
+# gazetteer and tell nobody anything.
+SEARCH_MIN_LENGTH = 2
+
+
+def _count(queryset, field: str = "pk", *, distinct: bool = False):
+    """Return a correlated COUNT subquery over queryset, for use in annotate().
+
+    A subquery rather than a join, so two counts on one row (votes and
+    evidence) never multiply each other's rows.
+    """
+    template = "%(function)s(DISTINCT %(expressions)s)" if distinct else None
+    extra = {"template": template} if template else {}
+    counted = Func(F(field), function="COUNT", output_field=IntegerField(), **extra)
+    return Coalesce(Subquery(queryset.order_by().annotate(n=counted).values("n")[:1]), 0)
+
+
+def _follow_state(follows, user):
+    """Return the follower_count and is_followed annotations for one kind of follow."""
+    if user is not None and user.is_authenticated:
+        is_followed = Exists(follows.filter(user=user))
+    else:
+        is_followed = Value(False)
+    return {"follower_count": _count(follows), "is_followed": is_followed}
+
+
+def _name_search(queryset, query: str, alias_owner: str, name_fields: tuple[str, ...]):
+    """Filter and rank the rows whose names or aliases match query, ignoring accents and case.
+
+    Aliases are stored folded, so the folded query matches "Mourinhò" to
+    "mourinho"; names are also matched as typed, for rows with no alias.
+    Demonyms ("the Portuguese") are left out: they name dozens of coaches.
+    Exact alias first, then a word that starts with the query, then the
+    rest, each by name.
+    """
+    folded = fold(query or "")
+    if len(folded) < SEARCH_MIN_LENGTH:
+        return queryset.none()
+    aliases = Alias.objects.exclude(kind=Alias.Kind.DEMONYM).filter(**{alias_owner: OuterRef("pk")})
+    names = Q()
+    for field in name_fields:
+        names |= Q(**{f"{field}__icontains": query.strip()})
+    return (
+        queryset.annotate(
+            search_rank=Case(
+                When(Exists(aliases.filter(folded=folded)), then=Value(0)),
+                When(
+                    Exists(
+                        aliases.filter(
+                            Q(folded__startswith=folded) | Q(folded__contains=f" {folded}")
+                        )
+                    ),
+                    then=Value(1),
+                ),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+        )
+        .filter(Q(Exists(aliases.filter(folded__contains=folded))) | names)
+        .order_by("search_rank", *name_fields)
+    )
+
+
+class ClubQuerySet(models.QuerySet):
+    def search(self, query: str):
+        """Clubs whose name or alias matches query, best match first (see _name_search)."""
+        return _name_search(self, query, "club", ("short_name", "name"))
+
+    def with_follow_state(self, user):
+        """Annotate follower_count, and is_followed by user (False for a visitor)."""
+        return self.annotate(**_follow_state(Follow.objects.filter(club=OuterRef("pk")), user))
 
 
 class User(AbstractUser):
@@ -36,6 +127,13 @@ class Club(models.Model):
     country = models.CharField(max_length=6, help_text=_("ISO 3166 code, GB-ENG for England."))
     league = models.CharField(max_length=100, blank=True, db_index=True)
     is_national_team = models.BooleanField(default=False)
+    bench_open_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("When the news reported its coach leaving; empty once a new one is named."),
+    )
+
+    objects = ClubQuerySet.as_manager()
 
     class Meta:
         ordering = ["short_name"]
@@ -46,6 +144,19 @@ class Club(models.Model):
     def get_absolute_url(self):
         return reverse("rumours:club-detail", args=[self.slug])
 
+    def get_feed_url(self):
+        return reverse("rumours:club-feed", args=[self.slug])
+
+    def get_follow_url(self):
+        return reverse("rumours:club-follow", args=[self.slug])
+
+    def record_follow(self, user):
+        """Make user a follower of this club's bench; following twice changes nothing."""
+        Follow.objects.get_or_create(user=user, club=self)
+
+    def withdraw_follow(self, user):
+        Follow.objects.filter(user=user, club=self).delete()
+
 
 class CoachQuerySet(models.QuerySet):
     def with_rumour_counts(self):
@@ -53,6 +164,14 @@ class CoachQuerySet(models.QuerySet):
         return self.annotate(
             open_rumour_count=Count("rumours", filter=Q(rumours__status=Rumour.Status.OPEN))
         )
+
+    def search(self, query: str):
+        """Coaches whose name or alias matches query, best match first (see _name_search)."""
+        return _name_search(self, query, "coach", ("full_name",))
+
+    def with_follow_state(self, user):
+        """Annotate follower_count, and is_followed by user (False for a visitor)."""
+        return self.annotate(**_follow_state(Follow.objects.filter(coach=OuterRef("pk")), user))
 
 
 class Coach(models.Model):
@@ -78,6 +197,19 @@ class Coach(models.Model):
 
     def get_absolute_url(self):
         return reverse("rumours:coach-detail", args=[self.slug])
+
+    def get_feed_url(self):
+        return reverse("rumours:coach-feed", args=[self.slug])
+
+    def get_follow_url(self):
+        return reverse("rumours:coach-follow", args=[self.slug])
+
+    def record_follow(self, user):
+        """Make user a follower of this coach; following twice changes nothing."""
+        Follow.objects.get_or_create(user=user, coach=self)
+
+    def withdraw_follow(self, user):
+        Follow.objects.filter(user=user, coach=self).delete()
 
     @property
     def is_free_agent(self) -> bool:
@@ -149,6 +281,10 @@ class SourceQuerySet(models.QuerySet):
     def enabled(self):
         return self.filter(is_active=True)
 
+    def with_article_counts(self):
+        """Annotate article_count: how many articles each outlet has given us."""
+        return self.annotate(article_count=_count(Article.objects.filter(source=OuterRef("pk"))))
+
     def due(self, now=None):
         """Enabled sources with a feed whose next poll time has come."""
         now = now or timezone.now()
@@ -156,6 +292,32 @@ class SourceQuerySet(models.QuerySet):
             self.enabled()
             .exclude(feed_url="")
             .filter(Q(next_poll_at__isnull=True) | Q(next_poll_at__lte=now))
+        )
+
+    def with_track_record(self, league: str = ""):
+        """Annotate each source's track record, overall or in one league. One join.
+
+        Adds the TrackRecord names: came_true, did_not_happen, expired, pending,
+        resolved, conversion (None until a rumour resolved), reliability (the
+        tier's prior until there is history) and lead_days (None until one
+        came true).
+        """
+        prior = Case(
+            *(When(tier=tier, then=Value(value)) for tier, value in TIER_PRIOR.items()),
+            default=Value(TIER_PRIOR[3]),
+            output_field=FloatField(),
+        )
+        return self.alias(
+            record=FilteredRelation("track_records", condition=Q(track_records__league=league))
+        ).annotate(
+            came_true=Coalesce("record__came_true", 0),
+            did_not_happen=Coalesce("record__did_not_happen", 0),
+            expired=Coalesce("record__expired", 0),
+            pending=Coalesce("record__pending", 0),
+            resolved=Coalesce("record__resolved", 0),
+            conversion=F("record__conversion"),
+            reliability=Coalesce("record__reliability", prior),
+            lead_days=F("record__lead_days"),
         )
 
 
@@ -385,19 +547,12 @@ class SkippedPage(models.Model):
             url=url, defaults={"source": source, "reason": reason[:2000], "is_permanent": permanent}
         )
         if not created:
-            skipped.attempts = models.F("attempts") + 1
+            skipped.attempts += 1
             skipped.reason = reason[:2000]
             skipped.last_tried_at = timezone.now()
-            skipped.is_permanent = permanent or skipped.attempts_after_this >= cls.GIVE_UP_AFTER
+            skipped.is_permanent = permanent or skipped.attempts >= cls.GIVE_UP_AFTER
             skipped.save(update_fields=["attempts", "reason", "last_tried_at", "is_permanent"])
         return skipped
-
-    @property
-    def attempts_after_this(self) -> int:
-        return (
-            self.__class__.objects.filter(pk=self.pk).values_list("attempts", flat=True).first()
-            or 0
-        ) + 1
 
 
 class ArticleURL(models.Model):
@@ -420,7 +575,9 @@ class RumourQuerySet(models.QuerySet):
     def for_coach(self, coach):
         return self.filter(coach=coach)
 
-    def record_evidence(self, *, coach, club, article, kind, quote, confidence, credited_to=""):
+    def record_evidence(
+        self, *, coach, club, article, kind, quote, confidence, credited_to="", credited_source=None
+    ):
         """Store that an article links a coach and a club; return (rumour, evidence, created).
 
         Idempotent: the same article never adds a second piece of evidence
@@ -441,11 +598,86 @@ class RumourQuerySet(models.QuerySet):
                 "quote": quote,
                 "confidence": confidence,
                 "credited_to": credited_to,
+                "credited_source": credited_source,
             },
         )
         if created:
             rumour.take_evidence_into_account(kind, seen_at)
         return rumour, evidence, created
+
+    def for_club(self, club):
+        return self.filter(club=club)
+
+    def confirmed(self):
+        """Moves reported as done, newest first."""
+        return self.filter(kind=Rumour.Kind.CONFIRMED).order_by("-last_seen_at")
+
+    def exits(self):
+        """Open exit news (a coach leaving, or about to): benches at risk, newest first."""
+        return self.open().filter(kind=Rumour.Kind.EXIT).order_by("-last_seen_at")
+
+    def hottest(self, since):
+        """Open rumours by movement: buzz, then mentions since `since`, then score.
+
+        Mentions date from the article (or from when it was read, if it has
+        no date), so a backlog read today does not look like fresh news;
+        they rank the rumours that scoring has not reached yet.
+        """
+        recent = Evidence.objects.filter(rumour=OuterRef("pk")).filter(
+            Q(article__published_at__gte=since)
+            | Q(article__published_at__isnull=True, created_at__gte=since)
+        )
+        return (
+            self.open()
+            .filter(kind=Rumour.Kind.RUMOUR)
+            .annotate(recent_mentions=_count(recent))
+            .order_by(
+                "-buzz",
+                "-recent_mentions",
+                F("score").desc(nulls_last=True),
+                "-last_seen_at",
+                "-pk",
+            )
+        )
+
+    def with_counts(self):
+        """Annotate reliable_count, unreliable_count, evidence_count and outlet_count.
+
+        Like with_tallies, but each count is its own subquery, so a rumour
+        with 200 votes and 50 articles costs 250 rows, not 10,000.
+        """
+        votes = Vote.objects.filter(rumour=OuterRef("pk"))
+        evidence = Evidence.objects.filter(rumour=OuterRef("pk"))
+        return self.annotate(
+            reliable_count=_count(votes.filter(value=Vote.Value.RELIABLE)),
+            unreliable_count=_count(votes.filter(value=Vote.Value.UNRELIABLE)),
+            evidence_count=_count(evidence),
+            outlet_count=_count(evidence, "article__source", distinct=True),
+        )
+
+    def with_user_vote(self, user):
+        """Annotate user_vote: the user's verdict ("reliable", "unreliable") or None."""
+        if user is None or not user.is_authenticated:
+            return self.annotate(user_vote=Value(None, output_field=CharField()))
+        own = Vote.objects.filter(rumour=OuterRef("pk"), user=user).values("value")[:1]
+        return self.annotate(user_vote=Subquery(own))
+
+    def for_cards(self, user=None):
+        """Rumours as a list row needs them: both ends, counts and the user's vote."""
+        return self.select_related("coach", "club").with_counts().with_user_vote(user)
+
+    def for_board(self, user=None, evidence_per_card: int = 5):
+        """Rumours as board cards need them: for_cards plus their newest evidence.
+
+        The evidence is fetched in one more query, at most evidence_per_card
+        per rumour (in `recent_evidence`), with each article and outlet.
+        """
+        recent = Evidence.objects.with_sources().newest_first()[:evidence_per_card]
+        return (
+            self.for_cards(user)
+            .prefetch_related(Prefetch("evidence", queryset=recent, to_attr="recent_evidence"))
+            .order_by("-last_seen_at", "-pk")
+        )
 
     def with_tallies(self):
         """Annotate vote and evidence counts for display."""
@@ -458,6 +690,27 @@ class RumourQuerySet(models.QuerySet):
             ),
             evidence_count=Count("evidence", distinct=True),
         )
+
+    def resolved(self):
+        return self.exclude(status=Rumour.Status.OPEN)
+
+    def by_likelihood(self):
+        """Most likely first (rumours not scored yet last), then the newest news."""
+        return self.order_by(F("score").desc(nulls_last=True), "-last_seen_at", "-pk")
+
+    def by_buzz(self):
+        """Loudest first, then the newest news."""
+        return self.order_by("-buzz", "-last_seen_at", "-pk")
+
+    def rescore(self, now=None, weights=None):
+        """Settle these rumours' status from their evidence, then recompute score, buzz and reasons.
+
+        In bulk: a fixed number of queries per chunk of rumours, plus a few
+        per status change. Returns lifecycle.Update (what changed).
+        """
+        from . import lifecycle
+
+        return lifecycle.update(self, now=now, weights=weights)
 
 
 class Rumour(models.Model):
@@ -475,6 +728,15 @@ class Rumour(models.Model):
         DID_NOT_HAPPEN = "did_not_happen", _("did not happen")
         EXPIRED = "expired", _("expired")
 
+    class Stage(models.TextChoices):
+        """How far the move has gone, by the evidence's own account."""
+
+        INTEREST = "interest", _("interest")
+        CONTACT = "contact", _("contact")
+        TALKS = "talks", _("talks")
+        AGREEMENT = "agreement", _("agreement")
+        DONE = "done", _("done")
+
     coach = models.ForeignKey(Coach, models.CASCADE, related_name="rumours")
     club = models.ForeignKey(Club, models.CASCADE, related_name="rumours")
     kind = models.CharField(max_length=10, choices=Kind, default=Kind.RUMOUR)
@@ -482,6 +744,36 @@ class Rumour(models.Model):
     first_seen_at = models.DateTimeField(default=timezone.now)
     last_seen_at = models.DateTimeField(default=timezone.now)
     status_changed_at = models.DateTimeField(default=timezone.now)
+    score = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("How likely the move is, 0-100; empty until first scored."),
+    )
+    buzz = models.PositiveSmallIntegerField(
+        default=0,
+        editable=False,
+        help_text=_("How much and how fast the story is spreading, 0-100; not a likelihood."),
+    )
+    stage = models.CharField(max_length=10, choices=Stage, blank=True, editable=False)
+    score_reasons = models.JSONField(
+        default=list, blank=True, editable=False, help_text=_("Why the score is what it is.")
+    )
+    scored_at = models.DateTimeField(null=True, blank=True, editable=False)
+    appointed_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When the official appointment was reported.")
+    )
+    exited_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When the official exit was reported.")
+    )
+    moderated_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_(
+            "When a moderator last set the status by hand: evidence stored before then "
+            "no longer moves it."
+        ),
+    )
 
     objects = RumourQuerySet.as_manager()
 
@@ -493,6 +785,7 @@ class Rumour(models.Model):
             models.Index(fields=["coach", "-last_seen_at"], name="rumour_coach_recent_idx"),
             models.Index(fields=["club", "-last_seen_at"], name="rumour_club_recent_idx"),
             models.Index(fields=["status", "-last_seen_at"], name="rumour_status_recent_idx"),
+            models.Index(fields=["status", "-score"], name="rumour_status_score_idx"),
         ]
 
     def __str__(self):
@@ -522,23 +815,69 @@ class Rumour(models.Model):
         if fields:
             self.save(update_fields=fields)
 
+    @property
+    def coverage(self) -> int:
+        """How widely the press reports this rumour, 0-100, for the bar on its card.
+
+        Each outlet adds 20 and each further article 5. A stand-in until the
+        reliability score replaces it; needs the with_counts() annotations.
+        """
+        extra_articles = max(self.evidence_count - self.outlet_count, 0)
+        return min(100, 20 * self.outlet_count + 5 * extra_articles)
+
+    # Score bands for the badge's colour: the template formats, the model decides.
+    LIKELY_FROM = 60
+    POSSIBLE_FROM = 30
+
+    @property
+    def score_band(self) -> str:
+        """Return "likely", "possible", "unlikely", or "" while the rumour is not scored."""
+        if self.score is None:
+            return ""
+        if self.score >= self.LIKELY_FROM:
+            return "likely"
+        return "possible" if self.score >= self.POSSIBLE_FROM else "unlikely"
+
     def record_vote(self, user, value):
-        """Store the user's verdict on this rumour, replacing any earlier one."""
+        """Store the user's verdict on this rumour, replacing any earlier one; then rescore."""
         Vote.objects.update_or_create(rumour=self, user=user, defaults={"value": value})
+        self.rescore_soon()
 
     def withdraw_vote(self, user):
         Vote.objects.filter(rumour=self, user=user).delete()
+        self.rescore_soon()
+
+    def rescore_soon(self):
+        """Queue one recompute of this rumour's score once the transaction commits (debounced)."""
+        from .tasks import queue_rescore
+
+        queue_rescore(self.pk)
+
+    def rescore(self, now=None):
+        """Settle this rumour's status and recompute its score now; reload the fields."""
+        update = Rumour.objects.filter(pk=self.pk).rescore(now=now)
+        self.refresh_from_db()
+        return update
 
     def change_status(self, status, reason="", changed_by=None, at=None):
-        """Move the rumour to a new status and keep the change in its history."""
+        """Move the rumour to a new status and keep the change in its history.
+
+        Only from the status this instance last saw: if another worker moved
+        the rumour meanwhile, nothing changes and this returns False.
+        """
         at = at or timezone.now()
         if status == self.status:
             return False
+        moved = Rumour.objects.filter(pk=self.pk, status=self.status).update(
+            status=status, status_changed_at=at
+        )
+        if not moved:
+            self.refresh_from_db(fields=["status", "status_changed_at"])
+            return False
         self.status = status
         self.status_changed_at = at
-        self.save(update_fields=["status", "status_changed_at"])
         RumourStatusChange.objects.create(
-            rumour=self, status=status, reason=reason, changed_by=changed_by, changed_at=at
+            rumour=self, status=status, reason=reason[:300], changed_by=changed_by, changed_at=at
         )
         return True
 
@@ -557,6 +896,93 @@ class RumourStatusChange(models.Model):
 
     def __str__(self):
         return f"{self.rumour}: {self.status}"
+
+
+class EvidenceQuerySet(models.QuerySet):
+    def for_coach(self, coach):
+        return self.filter(rumour__coach=coach)
+
+    def for_club(self, club):
+        return self.filter(rumour__club=club)
+
+    def with_sources(self):
+        """Join each piece of evidence to its article, outlet and credited outlet."""
+        return self.select_related("article__source", "credited_source")
+
+    def newest_first(self):
+        """Order by the article's date (undated articles last), then the newest stored."""
+        return self.order_by(F("article__published_at").desc(nulls_last=True), "-pk")
+
+    def claims(self) -> dict[int, list]:
+        """Return the evidence as scoring Claims, grouped by rumour id. One query, no body text."""
+        from .scoring import Claim
+
+        rows = self.order_by().values_list(
+            "pk",
+            "rumour_id",
+            "article_id",
+            "article__source_id",
+            "article__source__tier",
+            "article__source__name",
+            "kind",
+            "quote",
+            "confidence",
+            "article__published_at",
+            "article__fetched_at",
+            "created_at",
+            "article__language",
+            "article__title",
+            "article__author",
+            "credited_source_id",
+            "credited_source__tier",
+            "credited_source__name",
+            "credited_to",
+            "rumour__club__league",
+        )
+        grouped: dict[int, list] = defaultdict(list)
+        for row in rows.iterator(chunk_size=2000):
+            (pk, rumour_id, article_id, outlet_id, outlet_tier, outlet_name, kind, quote) = row[:8]
+            (confidence, published_at, fetched_at, created_at, language, title, author) = row[8:15]
+            (credited_id, credited_tier, credited_source_name, credited_to, league) = row[15:]
+            grouped[rumour_id].append(
+                Claim(
+                    evidence_id=pk,
+                    article_id=article_id,
+                    outlet_id=outlet_id,
+                    outlet_tier=outlet_tier,
+                    outlet_name=outlet_name,
+                    kind=kind,
+                    quote=quote,
+                    confidence=confidence,
+                    seen_at=published_at or fetched_at,
+                    recorded_at=created_at,
+                    language=language,
+                    title=title,
+                    author=author,
+                    credited_id=credited_id,
+                    credited_tier=credited_tier,
+                    credited_name=credited_to or credited_source_name or "",
+                    league=league,
+                )
+            )
+        return grouped
+
+    def mentions_per_day(self):
+        """Count mentions per rumour and day, with each rumour's club name and kind.
+
+        The day is the article's date, or when it was read if it has none.
+        Rows are (rumour_id, club_name, kind, day, mentions), oldest first.
+        """
+        return (
+            self.annotate(day=TruncDate(Coalesce("article__published_at", "created_at")))
+            .values("rumour_id", "day")
+            .annotate(
+                mentions=Count("pk"),
+                club_name=F("rumour__club__short_name"),
+                kind=F("rumour__kind"),
+            )
+            .order_by("day", "rumour_id")
+        )
 
 
 class Evidence(models.Model):
@@ -580,6 +1006,8 @@ class Evidence(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = EvidenceQuerySet.as_manager()
+
     class Meta:
         verbose_name_plural = "evidence"
         constraints = [
@@ -599,6 +1027,30 @@ class Evidence(models.Model):
         return f"{self.article} → {self.rumour}"
 
 
+class VoteQuerySet(models.QuerySet):
+    def verdicts(self) -> dict[int, list]:
+        """Return the votes of active accounts as scoring Verdicts, grouped by rumour id. One query.
+
+        Each carries how old the account was when it voted, so that a crowd
+        of accounts made for the occasion weighs little.
+        """
+        from .scoring import Verdict
+
+        rows = self.filter(user__is_active=True).values_list(
+            "rumour_id", "value", "updated_at", "user__date_joined"
+        )
+        grouped: dict[int, list] = defaultdict(list)
+        for rumour_id, value, cast_at, joined in rows.iterator(chunk_size=2000):
+            grouped[rumour_id].append(
+                Verdict(
+                    reliable=value == Vote.Value.RELIABLE,
+                    account_age_days=(cast_at - joined).total_seconds() / 86400,
+                    cast_at=cast_at,
+                )
+            )
+        return grouped
+
+
 class Vote(models.Model):
     """One fan's verdict on one rumour."""
 
@@ -611,6 +1063,8 @@ class Vote(models.Model):
     value = models.CharField(max_length=10, choices=Value)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = VoteQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -680,3 +1134,131 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.message
+
+
+class TrackRecordQuerySet(models.QuerySet):
+    def overall(self):
+        """Records across every league (the per-league ones are rows of their own)."""
+        return self.filter(league="")
+
+    def in_league(self, league: str):
+        return self.filter(league=league)
+
+    def outlets(self):
+        return self.filter(source__isnull=False, source__is_person=False)
+
+    def journalists(self):
+        """Reporters: people outlets credit (sources marked as persons) and bylines."""
+        return self.filter(Q(source__isnull=True) | Q(source__is_person=True))
+
+    def ranked(self, minimum: int | None = None):
+        """Records with enough resolved rumours to rank fairly, with their source."""
+        minimum = TrackRecord.RANKED_AFTER if minimum is None else minimum
+        return self.filter(resolved__gte=minimum).select_related("source")
+
+    def best(self):
+        """Highest conversion rate first (ties: the longer record): the leaderboard's top."""
+        return self.ranked().order_by("-conversion", "-resolved", "name")
+
+    def worst(self):
+        """Lowest conversion rate first (ties: the longer record): the leaderboard's bottom."""
+        return self.ranked().order_by("conversion", "-resolved", "name")
+
+    def as_trust(self):
+        """Return these records as scoring's Trust. One query.
+
+        Outlets' reliability by (source, league); journalists known by
+        byline only once they have a ranked record, since a byline has no
+        tier to fall back on.
+        """
+        from .scoring import Trust
+
+        trust = Trust()
+        rows = self.values_list(
+            "source_id", "byline", "league", "reliability", "came_true", "resolved"
+        )
+        for source_id, byline, league, reliability, came_true, resolved in rows:
+            if source_id is not None:
+                trust.outlets[(source_id, league)] = reliability
+                if not league:
+                    trust.history[source_id] = (came_true, resolved)
+            elif not league and resolved >= TrackRecord.RANKED_AFTER:
+                trust.journalists[byline] = reliability
+        return trust
+
+
+class TrackRecord(models.Model):
+    """How an outlet's or a journalist's rumours turned out, overall or in one league.
+
+    Recomputed from the rumours' outcomes by track_records.refresh(), never
+    edited by hand. A source is an outlet or a reporter outlets credit; a
+    byline is a journalist known only by the name on articles.
+    """
+
+    # Resolved rumours before a record is ranked on the leaderboard, and
+    # before a byline's record weighs in scores.
+    RANKED_AFTER = 5
+
+    source = models.ForeignKey(
+        Source, models.CASCADE, null=True, blank=True, related_name="track_records"
+    )
+    byline = models.CharField(
+        max_length=200, blank=True, help_text=_("A journalist known by bylines only (folded).")
+    )
+    name = models.CharField(max_length=200)
+    league = models.CharField(max_length=100, blank=True, help_text=_("Empty: every league."))
+    tier = models.PositiveSmallIntegerField(
+        default=3, help_text=_("The tier whose prior holds until there is history.")
+    )
+    came_true = models.PositiveIntegerField(default=0)
+    did_not_happen = models.PositiveIntegerField(default=0)
+    expired = models.PositiveIntegerField(default=0, help_text=_("Faded with no news."))
+    pending = models.PositiveIntegerField(default=0, help_text=_("Still open."))
+    resolved = models.PositiveIntegerField(
+        default=0, help_text=_("Came true, did not happen or expired.")
+    )
+    conversion = models.FloatField(
+        null=True, blank=True, help_text=_("Share of the resolved rumours that came true.")
+    )
+    reliability = models.FloatField(
+        help_text=_("The conversion rate blended with the tier's prior: what scoring uses.")
+    )
+    lead_days = models.FloatField(
+        null=True,
+        blank=True,
+        help_text=_("Average days before the official news, for the rumours that came true."),
+    )
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    objects = TrackRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "league"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(source__isnull=False) & Q(byline=""))
+                | (Q(source__isnull=True) & ~Q(byline="")),
+                name="track_record_is_a_source_or_a_byline",
+            ),
+            models.UniqueConstraint(
+                "source",
+                "league",
+                condition=Q(source__isnull=False),
+                name="one_track_record_per_source_and_league",
+            ),
+            models.UniqueConstraint(
+                "byline",
+                "league",
+                condition=Q(source__isnull=True),
+                name="one_track_record_per_byline_and_league",
+            ),
+        ]
+        indexes = [models.Index(fields=["league", "-conversion"], name="track_record_rank_idx")]
+
+    def __str__(self):
+        where = f" in {self.league}" if self.league else ""
+        return f"{self.name}{where}: {self.came_true} of {self.resolved} came true"
+
+    @property
+    def conversion_percent(self) -> int | None:
+        return None if self.conversion is None else round(100 * self.conversion)

@@ -3,22 +3,34 @@
 The chain is poll_due_sources → poll_source (one per outlet) → fetch_article
 (one per new URL) → extract_article. Each is idempotent, acknowledged late
 (a killed worker's task runs again) and bounded in time and retries.
+
+New evidence and votes queue rescore_rumour through queue_rescore(), once
+per burst; a status change it makes queues refresh_track_records for the
+outlets involved. sweep_rumours (hourly) lets time act: expiry and decay.
 """
 
 import logging
 
 from celery import shared_task
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from . import track_records
 from .ingest import http, pipeline
 from .ingest.feeds import FeedError
 from .ingest.pages import PageError
-from .models import Article, Source
+from .models import Article, Rumour, Source
 
 logger = logging.getLogger(__name__)
 
 COMMON = {"acks_late": True, "time_limit": 300, "soft_time_limit": 240}
+# Whole-table work: every open rumour, every track record.
+LONG = {"acks_late": True, "time_limit": 1800, "soft_time_limit": 1700}
+# The debounce key outlives the delay by this much, so a lost task cannot
+# block a rumour's rescoring for longer.
+RESCORE_KEY_SLACK = 600
 
 
 @shared_task(**COMMON)
@@ -92,3 +104,48 @@ def extract_article(article_id):
         return 0
     return pipeline.extract(article)
 
+
+def rescore_key(rumour_id: int) -> str:
+    return f"rescore:{rumour_id}"
+
+
+def queue_rescore(rumour_id: int) -> None:
+    """Queue one rescore of a rumour after commit, however many events ask for it meanwhile.
+
+    The first event of a burst sets a cache key and queues the task
+    BENCHWATCH_RESCORE_DELAY seconds later; the events until it starts find
+    the key and add nothing. The task clears the key before it reads, so
+    news arriving during the recompute queues another.
+    """
+
+    def enqueue():
+        delay = settings.BENCHWATCH_RESCORE_DELAY
+        if cache.add(rescore_key(rumour_id), True, timeout=delay + RESCORE_KEY_SLACK):
+            rescore_rumour.apply_async((rumour_id,), countdown=delay)
+
+    transaction.on_commit(enqueue)
+
+
+@shared_task(**COMMON)
+def rescore_rumour(rumour_id):
+    """Settle one rumour's status and recompute its score, buzz and reasons."""
+    cache.delete(rescore_key(rumour_id))
+    update = Rumour.objects.filter(pk=rumour_id).rescore()
+    if update.resolved:
+        refresh_track_records.delay_on_commit(sorted(update.resolved))
+    return update.changed
+
+
+@shared_task(**LONG)
+def refresh_track_records(rumour_ids=None):
+    """Recompute the track records of everyone who reported these rumours (all, with None)."""
+    return track_records.refresh(rumour_ids)
+
+
+@shared_task(**LONG)
+def sweep_rumours():
+    """Let time act on every open rumour: expire the stale ones, decay the scores."""
+    update = Rumour.objects.open().rescore()
+    if update.resolved:
+        refresh_track_records.delay_on_commit(sorted(update.resolved))
+    return update.changed

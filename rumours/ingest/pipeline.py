@@ -229,7 +229,7 @@ def extract(article: Article) -> int:
     new = 0
     with transaction.atomic():
         for link in analysis.links:
-            _, _, created = Rumour.objects.record_evidence(
+            rumour, _, created = Rumour.objects.record_evidence(
                 coach=link.coach,
                 club=link.club,
                 article=article,
@@ -240,6 +240,8 @@ def extract(article: Article) -> int:
                 credited_source=credited_source_for(link.credited_to) if link.credited_to else None,
             )
             new += created
+            if created:
+                rumour.rescore_soon()  # After commit, once per burst of news.
         if article.extracted_at is None:
             for name, sentence in analysis.unknown_coaches:
                 CoachCandidate.note(name, sentence, article)

@@ -1,13 +1,23 @@
 """Shared fixtures: a fan, a coach, a club and a logged-in client."""
 
 import os
+import uuid
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from rumours.gazetteer.loading import load_gazetteer
 from rumours.models import Coach
 
-from .factories import ClubFactory, CoachFactory, UserFactory
+from .factories import (
+    ArticleFactory,
+    ClubFactory,
+    CoachFactory,
+    EvidenceFactory,
+    SourceFactory,
+    UserFactory,
+)
 from .servers import serve_newsite
 
 
@@ -38,6 +48,61 @@ def coach(db):
 @pytest.fixture
 def club(db):
     return ClubFactory()
+
+
+@pytest.fixture
+def report(db):
+    """Return report(rumour, ...): record one article's evidence on a rumour, as extraction would.
+
+    Each call is a new outlet (unless source= is given) and a quote of its
+    own: words= puts stage words in it ("talks"), quote= sets it whole.
+    """
+
+    def record(
+        rumour,
+        *,
+        tier=2,
+        source=None,
+        kind="rumour",
+        words="",
+        quote=None,
+        confidence=0.8,
+        days_ago=1.0,
+        at=None,
+        credited=None,
+        author="",
+        title=None,
+        language="en",
+    ):
+        source = source or SourceFactory(tier=tier, language=language)
+        published = at or timezone.now() - timedelta(days=days_ago)
+        article = ArticleFactory(
+            source=source,
+            published_at=published,
+            language=language,
+            author=author,
+            **({"title": title} if title else {}),
+        )
+        own_words = " ".join(uuid.uuid4().hex[:8] for _ in range(5))
+        evidence = EvidenceFactory(
+            rumour=rumour,
+            article=article,
+            kind=kind,
+            quote=quote if quote is not None else f"{words} {own_words}".strip(),
+            confidence=confidence,
+            credited_source=credited,
+            credited_to=credited.name if credited else "",
+        )
+        if rumour.evidence.count() == 1:
+            # The first report opens the rumour, as record_evidence does.
+            rumour.first_seen_at = rumour.last_seen_at = published
+            rumour.kind = kind
+            rumour.save(update_fields=["first_seen_at", "last_seen_at", "kind"])
+        else:
+            rumour.take_evidence_into_account(kind, published)
+        return evidence
+
+    return record
 
 
 @pytest.fixture

@@ -117,3 +117,12 @@ class NotificationFactory(factory.django.DjangoModelFactory):
     rumour = factory.SubFactory(RumourFactory)
     event_key = factory.Sequence(lambda n: f"event-{n}")
     message = "Something happened."
+
+
+class TrackRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.TrackRecord
+
+    source = factory.SubFactory(SourceFactory)
+    name = factory.LazyAttribute(lambda record: record.source.name if record.source else "")
+    reliability = 0.5
