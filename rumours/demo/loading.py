@@ -48,8 +48,12 @@ class SnapshotTransport(httpx.BaseTransport):
         kind = (
             CONTENT_TYPES.get(found.suffix) or mimetypes.guess_type(found.name)[0] or "text/plain"
         )
+        # A stream, not content=: the client reads bodies with iter_raw().
         return httpx.Response(
-            200, headers={"content-type": kind}, content=found.read_bytes(), request=request
+            200,
+            headers={"content-type": kind},
+            stream=httpx.ByteStream(found.read_bytes()),
+            request=request,
         )
 
 
