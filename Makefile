@@ -15,7 +15,7 @@ TEST_ENV := DJANGO_SECRET_KEY=insecure-key-for-the-test-suite-only \
 EVAL_ENV := DJANGO_DEBUG=1 DATABASE_URL=sqlite:///$(CURDIR)/eval.sqlite3
 SHARED ?= ../shared
 
-.PHONY: install run test lint demo eval bench clean
+.PHONY: install run test lint demo eval bench messages clean
 
 install: $(VENV)/.installed
 
@@ -28,12 +28,22 @@ demo: install
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(PY) manage.py load_gazetteer
 	DJANGO_DEBUG=1 $(PY) manage.py load_demo
+	DJANGO_DEBUG=1 $(PY) manage.py rescore
 
 run: demo
 	@echo "Benchwatch is at http://$(HOST):$(PORT)/"
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: install
+# Browser tests drive Debian's Chromium (Playwright cannot download browsers here).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
+		chromium fonts-dejavu-core fonts-liberation
+
+test: install $(CHROMIUM)
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 
 eval: install
@@ -50,6 +60,11 @@ bench: install
 	@$(EVAL_ENV) $(PY) manage.py migrate --noinput -v0
 	@$(EVAL_ENV) $(PY) manage.py load_gazetteer > /dev/null
 	@$(EVAL_ENV) $(PY) manage.py bench
+
+messages: install
+	DJANGO_DEBUG=1 $(PY) manage.py makemessages -l it --add-location file \
+		-i "staticfiles/*" -i "test-output/*" -i "rumours/tests/*" -i ".venv/*"
+	DJANGO_DEBUG=1 $(PY) manage.py compilemessages -l it -i .venv -i staticfiles
 
 lint: install
 	$(PY) -m ruff check .

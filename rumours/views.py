@@ -1,93 +1,272 @@
-"""Pages fans see. Each view fetches with a fixed number of queries and renders."""
+"""Pages fans see, and the two things they do on them: vote and follow.
+
+Each GET view fetches with a fixed number of queries whatever the amount of
+data, and renders the page or, for an htmx request, the one partial that
+request refreshes (the same fragment the page renders). Each POST view
+checks who is asking, validates a form, makes one call into the domain and
+answers htmx with the swapped partial plus an event, everyone else with a
+redirect back to the page they came from.
+"""
+
+from datetime import timedelta
 
 from django.contrib.auth import login
-from django.db.models import Max, Prefetch
-from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_safe
+from django.contrib.auth.views import redirect_to_login
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import trigger_client_event
 
-from .forms import SignupForm
-from .models import Article, Club, Coach, Evidence, Rumour, Source
+from . import charts
+from .forms import FollowForm, SearchForm, SignupForm, VoteForm
+from .models import Article, Club, Coach, Evidence, Rumour, Source, TrackRecord
 
-HOME_COACHES = 24
+HOME_HOTTEST = 8
+HOME_CONFIRMED = 6
+HOME_EXITS = 6
+HOT_DAYS = 14
 RECENT_ARTICLES = 10
+SOURCE_ARTICLES = 30
+BOARD_CARDS = 50
+FORMER_COACHES = 10
+SEARCH_RESULTS = 10
+RUMOUR_EVIDENCE = 200
+LEADERBOARD_ROWS = 20
+# How often an open board asks for new evidence; tests shorten it.
+BOARD_REFRESH_SECONDS = 30
 
 
-def _evidence_prefetch():
-    return Prefetch(
-        "evidence",
-        queryset=Evidence.objects.select_related("article__source").order_by(
-            "-article__published_at"
-        ),
+def _page_or_partial(request: HttpRequest, template: str, partial: str) -> str:
+    """Pick the whole page, or only the named partial when htmx refreshes that section.
+
+    Boosted links and history restores (a back button after the cache ran
+    out) want the whole page.
+    """
+    htmx = request.htmx
+    if htmx and not htmx.boosted and not htmx.history_restore_request:
+        return f"{template}#{partial}"
+    return template
+
+
+def _return_url(request: HttpRequest, fallback: str) -> str:
+    """Return the page a form was posted from, if it is on this site, else fallback.
+
+    The no-JS form says so in its `next` field; htmx in HX-Current-URL.
+    """
+    candidates = [request.POST.get("next", "")]
+    if request.htmx:
+        candidates.append(request.htmx.current_url_abs_path or "")
+    for url in candidates:
+        url = url.split("#")[0]
+        if url and url_has_allowed_host_and_scheme(
+            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return url
+    return fallback
+
+
+def _login_first(request: HttpRequest, next_url: str) -> HttpResponse:
+    """Send a visitor to the login page, and back to next_url afterwards.
+
+    htmx gets a 401 with HX-Redirect, which it follows as a full navigation
+    rather than swapping a login page into a button.
+    """
+    if request.htmx:
+        response = HttpResponse(status=401)
+        login_url = resolve_url("login")
+        response["HX-Redirect"] = f"{login_url}?{urlencode({'next': next_url})}"
+        return response
+    return redirect_to_login(next_url)
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    since = timezone.now() - timedelta(days=HOT_DAYS)
+    context = {
+        "hottest": Rumour.objects.hottest(since).for_cards(request.user)[:HOME_HOTTEST],
+        "confirmed": Rumour.objects.confirmed().for_cards(request.user)[:HOME_CONFIRMED],
+        "exits": Rumour.objects.exits().for_cards(request.user)[:HOME_EXITS],
+        "articles": Article.objects.select_related("source").order_by("-published_at", "-pk")[
+            :RECENT_ARTICLES
+        ],
+        "hot_days": HOT_DAYS,
+    }
+    return render(request, "rumours/home.html", context)
+
+
+@require_safe
+@vary_on_headers("HX-Request")
+def search(request: HttpRequest) -> HttpResponse:
+    """Coaches and clubs by name or alias; htmx asks for the results as the fan types."""
+    form = SearchForm(request.GET)
+    coaches = clubs = ()
+    query = ""
+    if form.is_valid():
+        query = form.cleaned_data["q"]
+        coaches = Coach.objects.search(query).select_related("current_club")[:SEARCH_RESULTS]
+        clubs = Club.objects.search(query)[:SEARCH_RESULTS]
+    context = {"form": form, "query": query, "coaches": coaches, "clubs": clubs}
+    return render(
+        request, _page_or_partial(request, "rumours/search.html", "search-results"), context
     )
 
 
 @require_safe
-def home(request):
-    coaches = (
-        Coach.objects.filter(rumours__isnull=False)
-        .annotate(latest_news=Max("rumours__last_seen_at"))
-        .select_related("current_club")
-        .prefetch_related(
-            Prefetch(
-                "rumours",
-                queryset=Rumour.objects.select_related("club").order_by("-last_seen_at"),
-            )
-        )
-        .order_by("-latest_news")[:HOME_COACHES]
+@vary_on_headers("HX-Request")
+def coach_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """The coach's board: every club linked to him, with evidence, votes and a timeline."""
+    coach = get_object_or_404(
+        Coach.objects.select_related("current_club").with_follow_state(request.user), slug=slug
     )
-    articles = Article.objects.select_related("source").order_by("-published_at")[:RECENT_ARTICLES]
-    return render(request, "rumours/home.html", {"coaches": coaches, "articles": articles})
+    mentions = list(Evidence.objects.for_coach(coach).mentions_per_day())
+    context = {
+        "coach": coach,
+        "rumours": Rumour.objects.for_coach(coach).for_board(request.user)[:BOARD_CARDS],
+        "timeline": charts.mentions_timeline(mentions),
+        "timeline_narrow": charts.mentions_timeline(mentions, layout=charts.NARROW),
+        "refresh_seconds": BOARD_REFRESH_SECONDS,
+    }
+    return render(
+        request, _page_or_partial(request, "rumours/coach_detail.html", "rumour-board"), context
+    )
 
 
 @require_safe
-def coach_detail(request, slug):
-    coach = get_object_or_404(Coach.objects.select_related("current_club"), slug=slug)
-    rumours = (
-        Rumour.objects.for_coach(coach)
-        .with_tallies()
-        .select_related("club")
-        .prefetch_related(_evidence_prefetch())
-        .order_by("-last_seen_at")
-    )
-    return render(request, "rumours/coach_detail.html", {"coach": coach, "rumours": rumours})
-
-
-@require_safe
-def club_detail(request, slug):
-    club = get_object_or_404(Club, slug=slug)
-    rumours = (
-        Rumour.objects.filter(club=club)
-        .with_tallies()
-        .select_related("coach")
-        .order_by("-last_seen_at")
-    )
+@vary_on_headers("HX-Request")
+def club_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A club's bench: who sits on it, who is linked to it, who left it."""
+    club = get_object_or_404(Club.objects.with_follow_state(request.user), slug=slug)
+    rumours = Rumour.objects.for_club(club).for_board(request.user)
     context = {
         "club": club,
         "current_coaches": club.current_coaches.all(),
-        "rumours": rumours,
+        "linked": rumours.exclude(kind=Rumour.Kind.EXIT)[:BOARD_CARDS],
+        "exits": rumours.filter(kind=Rumour.Kind.EXIT)[:BOARD_CARDS],
+        "former_spells": club.spells.filter(ended__isnull=False)
+        .select_related("coach")
+        .order_by("-ended")[:FORMER_COACHES],
+        "refresh_seconds": BOARD_REFRESH_SECONDS,
     }
-    return render(request, "rumours/club_detail.html", context)
+    return render(
+        request, _page_or_partial(request, "rumours/club_detail.html", "bench-board"), context
+    )
 
 
 @require_safe
-def source_list(request):
-    return render(request, "rumours/source_list.html", {"sources": Source.objects.all()})
+@vary_on_headers("HX-Request")
+def rumour_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One rumour with all its evidence; htmx fetches just the list to expand a card."""
+    rumour = get_object_or_404(Rumour.objects.for_cards(request.user), pk=pk)
+    evidence = Evidence.objects.filter(rumour=rumour).with_sources().newest_first()
+    context = {"rumour": rumour, "evidence_list": evidence[:RUMOUR_EVIDENCE]}
+    return render(
+        request, _page_or_partial(request, "rumours/rumour_detail.html", "evidence-list"), context
+    )
 
 
 @require_safe
-def source_detail(request, slug):
-    source = get_object_or_404(Source, slug=slug)
-    articles = source.articles.order_by("-published_at")[: RECENT_ARTICLES * 3]
-    return render(request, "rumours/source_detail.html", {"source": source, "articles": articles})
+def source_list(request: HttpRequest) -> HttpResponse:
+    sources = Source.objects.with_article_counts().with_track_record()
+    return render(request, "rumours/source_list.html", {"sources": sources})
+
+
+@require_safe
+def leaderboard(request: HttpRequest) -> HttpResponse:
+    """Outlets and reporters ranked by how many of their rumours came true, computed live."""
+    records = TrackRecord.objects.overall()
+    context = {
+        "best_outlets": records.outlets().best()[:LEADERBOARD_ROWS],
+        "worst_outlets": records.outlets().worst()[:LEADERBOARD_ROWS],
+        "best_journalists": records.journalists().best()[:LEADERBOARD_ROWS],
+        "ranked_after": TrackRecord.RANKED_AFTER,
+    }
+    return render(request, "rumours/leaderboard.html", context)
+
+
+@require_safe
+def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """An outlet: its tier, how the rumours it reported turned out, its latest articles."""
+    source = get_object_or_404(Source.objects.with_track_record(), slug=slug)
+    evidence = Evidence.objects.select_related("rumour__coach", "rumour__club")
+    articles = source.articles.order_by("-published_at", "-pk").prefetch_related(
+        Prefetch("evidence", queryset=evidence)
+    )[:SOURCE_ARTICLES]
+    context = {"source": source, "articles": articles}
+    return render(request, "rumours/source_detail.html", context)
+
+
+@require_POST
+def vote(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the verdict a fan wants on a rumour (or withdraw it)."""
+    rumour = get_object_or_404(Rumour.objects.select_related("coach"), pk=pk)
+    back = _return_url(request, rumour.get_absolute_url())
+    if not request.user.is_authenticated:
+        return _login_first(request, f"{back}#rumour-{rumour.pk}")
+    form = VoteForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest()
+    if form.is_withdrawal:
+        rumour.withdraw_vote(request.user)
+    else:
+        rumour.record_vote(request.user, form.cleaned_data["value"])
+    if not request.htmx:
+        return redirect(f"{back}#rumour-{rumour.pk}")
+    rumour = Rumour.objects.for_cards(request.user).get(pk=rumour.pk)
+    context = {"rumour": rumour, "back_url": back}
+    response = render(request, "rumours/partials/_vote_widget.html", context)
+    return trigger_client_event(
+        response, "voteRecorded", {"rumour": rumour.pk, "value": rumour.user_vote}
+    )
+
+
+def _follow(request: HttpRequest, target: Coach | Club, kind: str) -> HttpResponse:
+    """Follow or unfollow a coach or a club's bench (kind: "coach" or "club"), as asked."""
+    back = _return_url(request, target.get_absolute_url())
+    if not request.user.is_authenticated:
+        return _login_first(request, back)
+    form = FollowForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest()
+    if form.wants_to_follow:
+        target.record_follow(request.user)
+    else:
+        target.withdraw_follow(request.user)
+    if not request.htmx:
+        return redirect(back)
+    target = type(target).objects.with_follow_state(request.user).get(pk=target.pk)
+    context = {"target": target, "kind": kind, "back_url": back}
+    response = render(request, "rumours/partials/_follow_button.html", context)
+    return trigger_client_event(
+        response,
+        "followChanged",
+        {"url": target.get_absolute_url(), "following": target.is_followed},
+    )
+
+
+@require_POST
+def follow_coach(request: HttpRequest, slug: str) -> HttpResponse:
+    coach = get_object_or_404(Coach, slug=slug)
+    return _follow(request, coach, "coach")
+
+
+@require_POST
+def follow_club(request: HttpRequest, slug: str) -> HttpResponse:
+    club = get_object_or_404(Club, slug=slug)
+    return _follow(request, club, "club")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def signup(request):
+def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("rumours:home")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        return redirect("rumours:home")
-    return render(request, "registration/signup.html", {"form": form})
+        return redirect(_return_url(request, resolve_url("rumours:home")))
+    next_url = request.POST.get("next") or request.GET.get("next", "")
+    return render(request, "registration/signup.html", {"form": form, "next": next_url})

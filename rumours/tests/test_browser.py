@@ -1,0 +1,272 @@
+"""The site in a real browser: sign up, log in, vote, follow, search, switch language.
+
+Runs Debian's Chromium against pytest-django's live server. The tests are
+transactional (the server thread must see their rows), so each one builds
+its own data with factories; the database is flushed after each.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from rumours import views
+from rumours.models import Alias, Club, Coach, Follow, Rumour, Source, User, Vote
+
+from .browser import (
+    CHROMIUM,
+    DESKTOP,
+    PHONE,
+    launch_chromium,
+    log_in,
+    mark_window,
+    open_page,
+    screenshot,
+    window_was_not_reloaded,
+)
+from .factories import (
+    AliasFactory,
+    ArticleFactory,
+    ClubFactory,
+    CoachFactory,
+    EvidenceFactory,
+    RumourFactory,
+    SourceFactory,
+    UserFactory,
+    VoteFactory,
+)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (make test)"),
+]
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    with launch_chromium() as browser:
+        yield browser
+
+
+@pytest.fixture(autouse=True)
+def own_world(transactional_db):
+    """Start from an empty domain: the first transactional test still sees the gazetteer
+    loaded for the rest of the suite, whose names and slugs would clash with these."""
+    for model in (Alias, Coach, Club, Source):
+        model.objects.all().delete()
+
+
+@pytest.fixture
+def page(chromium, live_server):
+    with open_page(chromium, live_server.url) as page:
+        yield page
+
+
+def a_board():
+    """A coach linked to two clubs, one a rumour with two articles, one confirmed."""
+    coach = CoachFactory(full_name="José Mourinho", slug="jose-mourinho")
+    AliasFactory(coach=coach, text="José Mourinho")
+    AliasFactory(coach=coach, text="the Special One", kind="nickname")
+    rumour = RumourFactory(coach=coach, club=ClubFactory(short_name="Roma"), kind="rumour")
+    EvidenceFactory(rumour=rumour, quote="Mourinho è in pole per la panchina della Roma.")
+    EvidenceFactory(rumour=rumour, quote="Talks are at an advanced stage.")
+    confirmed = RumourFactory(coach=coach, club=ClubFactory(short_name="Benfica"))
+    EvidenceFactory(rumour=confirmed, kind="confirmed", quote="Official: he signed until 2027.")
+    confirmed.kind = "confirmed"
+    confirmed.save()
+    return coach, rumour
+
+
+def test_a_fan_signs_up_logs_out_and_logs_in_again(page):
+    page.goto("/accounts/signup/")
+    page.fill("#id_username", "curvasud")
+    page.fill("#id_email", "curvasud@example.com")
+    page.fill("#id_password1", PASSWORD)
+    page.fill("#id_password2", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator(".account .who")).to_contain_text("curvasud")
+    assert User.objects.filter(username="curvasud").exists()
+
+    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("link", name="Log in").click()
+    page.fill("#id_username", "curvasud")
+    page.fill("#id_password", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator(".account .who")).to_contain_text("curvasud")
+
+
+def test_a_fan_votes_and_changes_the_vote_without_a_reload(page, live_server):
+    coach, rumour = a_board()
+    VoteFactory(rumour=rumour, value=Vote.Value.UNRELIABLE)
+    user = UserFactory()
+    log_in(page, live_server.url, user)
+    page.goto(coach.get_absolute_url())
+    mark_window(page)
+    widget = page.locator(f"#vote-{rumour.pk}")
+    reliable = page.locator(f"#vote-{rumour.pk}-reliable")
+    unreliable = page.locator(f"#vote-{rumour.pk}-unreliable")
+
+    reliable.click()
+    expect(widget.locator("[data-count=reliable]")).to_have_text("1")
+    expect(reliable).to_have_attribute("aria-pressed", "true")
+    assert Vote.objects.get(rumour=rumour, user=user).value == "reliable"
+
+    unreliable.click()
+    expect(widget.locator("[data-count=unreliable]")).to_have_text("2")
+    expect(widget.locator("[data-count=reliable]")).to_have_text("0")
+    expect(unreliable).to_have_attribute("aria-pressed", "true")
+    expect(reliable).to_have_attribute("aria-pressed", "false")
+    assert Vote.objects.get(rumour=rumour, user=user).value == "unreliable"
+
+    page.locator(f"#vote-{rumour.pk}-withdraw").click()
+    expect(widget.locator("[data-count=unreliable]")).to_have_text("1")
+    assert not Vote.objects.filter(rumour=rumour, user=user).exists()
+    assert window_was_not_reloaded(page)
+
+
+def test_a_visitor_who_votes_logs_in_and_lands_back_on_the_board(page, live_server):
+    coach, rumour = a_board()
+    user = UserFactory()
+    page.goto(coach.get_absolute_url())
+    page.locator(f"#vote-{rumour.pk}-reliable").click()
+    page.wait_for_url("**/accounts/login/**")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(f"**{coach.get_absolute_url()}**")
+    expect(page.locator(f"#vote-{rumour.pk}")).to_be_visible()
+
+
+def test_a_fan_follows_the_coach_without_a_reload(page, live_server):
+    coach, _ = a_board()
+    user = UserFactory()
+    log_in(page, live_server.url, user)
+    page.goto(coach.get_absolute_url())
+    mark_window(page)
+    form = page.locator(f"#follow-coach-{coach.pk}")
+    form.get_by_role("button", name="Follow").click()
+    expect(form.locator(".follow-state")).to_contain_text("You follow this coach")
+    expect(form.locator(".followers")).to_have_text("1 follower")
+    assert Follow.objects.filter(user=user, coach=coach).exists()
+
+    form.get_by_role("button", name="Unfollow").click()
+    expect(form.locator(".followers")).to_have_text("0 followers")
+    assert not Follow.objects.filter(user=user, coach=coach).exists()
+    assert window_was_not_reloaded(page)
+
+
+def test_new_evidence_appears_on_an_open_board(page, monkeypatch):
+    monkeypatch.setattr(views, "BOARD_REFRESH_SECONDS", 1)
+    coach, rumour = a_board()
+    page.goto(coach.get_absolute_url())
+    mark_window(page)
+    EvidenceFactory(rumour=rumour, quote="Fumata bianca: accordo raggiunto.")
+    expect(page.get_by_text("Fumata bianca: accordo raggiunto.")).to_be_visible()
+    assert window_was_not_reloaded(page)
+
+
+def test_searching_as_you_type_lands_on_the_right_page(page):
+    coach, _ = a_board()
+    CoachFactory(full_name="Mourad Distractor")
+    page.goto("/")
+    mark_window(page)
+    page.locator("#site-search-q").press_sequentially("mourinhò", delay=40)
+    hit = page.locator("#site-search-results .search-hit", has_text="José Mourinho")
+    expect(hit).to_be_visible()
+    assert window_was_not_reloaded(page)
+    hit.click()
+    page.wait_for_url(f"**{coach.get_absolute_url()}")
+    expect(page.locator("h1")).to_have_text("José Mourinho")
+
+
+def test_the_search_page_updates_its_results_and_address_as_you_type(page):
+    a_board()
+    page.goto("/search/")
+    mark_window(page)
+    page.locator("#search-q").press_sequentially("special", delay=40)
+    expect(page.locator("#search-results .search-hit")).to_contain_text("José Mourinho")
+    page.wait_for_url("**/search/?q=special")
+    assert window_was_not_reloaded(page)
+
+
+def test_switching_to_italian_translates_the_page(page):
+    a_board()
+    page.goto("/")
+    page.select_option("#language", "it")
+    page.locator(".language button").click()
+    expect(page.locator("html")).to_have_attribute("lang", "it")
+    expect(page.locator("h1")).to_have_text("Chi allenerà chi")
+    page.goto("/coaches/jose-mourinho/")
+    expect(page.get_by_role("heading", name="Bacheca delle voci")).to_be_visible()
+
+
+def rich_data():
+    """Enough news, stored the way extraction stores it, for every kind of card to show."""
+    outlets = [
+        SourceFactory(name=name, tier=tier)
+        for name, tier in [("Sky Sport Italia", 1), ("Corriere dello Sport", 2), ("Marca", 3)]
+    ]
+    now = timezone.now()
+    news = [
+        (
+            "José Mourinho",
+            "Roma",
+            "rumour",
+            (3, 9, 17, 30, 44, 58),
+            "Mourinho resta in pole per la panchina giallorossa: contatti avviati con l'entourage.",
+        ),
+        ("José Mourinho", "Benfica", "confirmed", (80, 75), "Official: Mourinho signs until 2027."),
+        ("José Mourinho", "Fenerbahçe", "exit", (90,), "He was sacked after the defeat."),
+        ("José Mourinho", "Juventus", "denial", (20,), "«Nessun contatto con la Juve», dice."),
+        ("Igor Tudor", "Juventus", "rumour", (1, 2, 4), "Tudor in pole per la Juventus."),
+        ("Thiago Motta", "Juventus", "exit", (5, 6), "Motta esonerato: è ufficiale."),
+        ("Xabi Alonso", "Real Madrid", "confirmed", (12, 14), "Xabi Alonso, nuevo entrenador."),
+    ]
+    coaches, clubs = {}, {}
+    for coach_name, club_name, kind, days, quote in news:
+        if coach_name not in coaches:
+            coaches[coach_name] = CoachFactory(full_name=coach_name)
+            AliasFactory(coach=coaches[coach_name], text=coach_name)
+        club = clubs.get(club_name) or clubs.setdefault(
+            club_name, ClubFactory(short_name=club_name)
+        )
+        for day in days:
+            article = ArticleFactory(
+                source=outlets[day % 3],
+                title=f"{coach_name} e {club_name}: le ultime ({day} giorni fa)",
+                published_at=now - timedelta(days=day, hours=3),
+            )
+            Rumour.objects.record_evidence(
+                coach=coaches[coach_name],
+                club=club,
+                article=article,
+                kind=kind,
+                quote=quote,
+                confidence=0.8,
+            )
+    roma = Rumour.objects.get(club=clubs["Roma"])
+    VoteFactory.create_batch(3, rumour=roma)
+    VoteFactory(rumour=roma, value=Vote.Value.UNRELIABLE)
+    return coaches["José Mourinho"]
+
+
+@pytest.mark.parametrize("width", [DESKTOP, PHONE])
+def test_screenshots_of_home_board_and_search(chromium, live_server, width):
+    coach = rich_data()
+    with open_page(chromium, live_server.url, width=width) as page:
+        page.goto("/")
+        screenshot(page, f"home-{width}")
+        page.goto(coach.get_absolute_url())
+        expect(page.locator(".chart").first).to_be_attached()
+        screenshot(page, f"coach-board-{width}")
+        page.goto("/search/")
+        page.locator("#search-q").press_sequentially("mou", delay=20)
+        expect(page.locator("#search-results .search-hit").first).to_be_visible()
+        screenshot(page, f"search-{width}")
+        page.goto("/")
+        page.locator("#site-search-q").press_sequentially("mou", delay=20)
+        expect(page.locator("#site-search-results .search-hit").first).to_be_visible()
+        screenshot(page, f"search-popup-{width}", full_page=False)
