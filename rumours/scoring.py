@@ -77,7 +77,7 @@ class Weights:
     buzz_scale: float = 5.0  # fresh articles that make buzz 63
     quote_similarity: float = 0.6  # Jaccard of word trigrams: a copy
     title_similarity: float = 0.75
-    official_confidence: float = 0.75
+    official_confidence: float = 0.7
     official_reliability: float = 0.35  # tiers 1-3 by their priors; a tabloid must prove itself
     firm_denial_reliability: float = 0.5  # tiers 1-2, or an outlet that has proven itself
     stale_after_days: float = 14.0  # "no news since …" appears in the reasons
@@ -450,6 +450,18 @@ def _diminishing(strengths: Iterable[float], discount: float) -> float:
     return sum(value * discount**rank for rank, value in enumerate(sorted(strengths, reverse=True)))
 
 
+def official_reliability(report: Report, trust: Trust, league: str, weights: Weights) -> float:
+    """Return how far a report of official news can be trusted.
+
+    An outlet whose rumours often fail still reports announcements right,
+    so its tier's prior is a floor here; a proven tabloid can rise above it.
+    """
+    prior = TIER_PRIOR.get(report.tier, TIER_PRIOR[3])
+    if not report.is_direct:
+        prior *= weights.relay_discount
+    return max(reliability(report, trust, league, weights), prior)
+
+
 def official_since(
     reports: Sequence[Report],
     kind: str,
@@ -473,7 +485,10 @@ def official_since(
     )
     for at, _, claim, report in dated:
         firm = claim.confidence >= weights.official_confidence
-        if firm and reliability(report, trust, league, weights) >= weights.official_reliability:
+        if (
+            firm
+            and official_reliability(report, trust, league, weights) >= weights.official_reliability
+        ):
             return at
         seen_origins.add(report.origin)
         if len(seen_origins) >= 2:

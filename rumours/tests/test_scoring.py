@@ -21,6 +21,7 @@ from rumours.scoring import (
     fan_belief,
     group_reports,
     journalist_keys,
+    official_since,
     stage_of,
 )
 
@@ -386,3 +387,15 @@ def test_the_rescore_task_returns_quietly_for_a_deleted_rumour():
 
 def test_the_scoring_stages_are_the_models_stages_in_order():
     assert list(STAGES) == list(Rumour.Stage.values)
+
+
+def test_an_outlet_with_a_poor_rumour_record_still_makes_an_announcement_official():
+    signed = claim(kind="confirmed", outlet_id=7, outlet_tier=3, confidence=0.9)
+    trust = Trust()
+    trust.outlets[(7, "")] = 0.1  # Its rumours rarely came true.
+    assert official_since(group_reports([signed]), "confirmed", trust) == signed.seen_at
+
+
+def test_a_tabloid_alone_still_cannot_make_an_announcement_official():
+    signed = claim(kind="confirmed", outlet_id=8, outlet_tier=4, confidence=0.95)
+    assert official_since(group_reports([signed]), "confirmed", Trust()) is None
