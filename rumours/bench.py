@@ -55,6 +55,25 @@ def words(text: str) -> int:
     return len(text.split())
 
 
+def articles_of_about(target_words: int, rows: list[dict]) -> list[tuple[str, str, str]]:
+    """Join labelled articles of one language, in order, into texts of about target_words.
+
+    The extraction target is stated for articles of about 400 words; the
+    labelled ones are shorter, so neighbours are read as one longer story.
+    """
+    texts, pending, count = [], {}, {}
+    for row in rows:
+        language = row.get("lang", "")
+        pending.setdefault(language, []).append(row)
+        count[language] = count.get(language, 0) + words(row["text"])
+        if count[language] >= target_words:
+            group = pending.pop(language)
+            count.pop(language)
+            text = "\n\n".join(item["text"] for item in group)
+            texts.append((text, group[0].get("title", ""), language))
+    return texts
+
+
 def extraction_speed(
     texts: list[tuple[str, str, str]], seconds: float = 3.0
 ) -> tuple[float, float]:

@@ -8,6 +8,7 @@ from django.db import connection
 
 from rumours.bench import (
     NEWSITE_DIR,
+    articles_of_about,
     bare_parse_speed,
     extraction_speed,
     ingestion_speed,
@@ -28,7 +29,7 @@ class Command(BaseCommand):
         rows = [
             json.loads(line) for line in labelled.read_text(encoding="utf-8").splitlines() if line
         ]
-        texts = [(row["text"], row.get("title", ""), row.get("lang", "")) for row in rows]
+        texts = articles_of_about(400, rows)
         pages = sample_pages()
 
         per_second, mean_words = extraction_speed(texts, seconds)
