@@ -118,8 +118,35 @@ class User(AbstractUser):
         swappable = "AUTH_USER_MODEL"
 
 
-class Club(models.Model):
+class Followable:
+    """What coaches and club benches share: their addresses, and being followed.
+
+    `noun` names both the URL prefix ("coach-detail") and the Follow field.
+    """
+
+    noun: str
+
+    def get_absolute_url(self):
+        return reverse(f"rumours:{self.noun}-detail", args=[self.slug])
+
+    def get_feed_url(self):
+        return reverse(f"rumours:{self.noun}-feed", args=[self.slug])
+
+    def get_follow_url(self):
+        return reverse(f"rumours:{self.noun}-follow", args=[self.slug])
+
+    def record_follow(self, user):
+        """Make user a follower; following twice changes nothing."""
+        Follow.objects.get_or_create(user=user, **{self.noun: self})
+
+    def withdraw_follow(self, user):
+        Follow.objects.filter(user=user, **{self.noun: self}).delete()
+
+
+class Club(Followable, models.Model):
     """A club or a national team whose bench can change hands."""
+
+    noun = "club"
 
     name = models.CharField(max_length=200, help_text=_("Full official name."))
     short_name = models.CharField(max_length=100, help_text=_("The name headlines use."))
@@ -141,21 +168,6 @@ class Club(models.Model):
     def __str__(self):
         return self.short_name
 
-    def get_absolute_url(self):
-        return reverse("rumours:club-detail", args=[self.slug])
-
-    def get_feed_url(self):
-        return reverse("rumours:club-feed", args=[self.slug])
-
-    def get_follow_url(self):
-        return reverse("rumours:club-follow", args=[self.slug])
-
-    def record_follow(self, user):
-        """Make user a follower of this club's bench; following twice changes nothing."""
-        Follow.objects.get_or_create(user=user, club=self)
-
-    def withdraw_follow(self, user):
-        Follow.objects.filter(user=user, club=self).delete()
 
 
 class CoachQuerySet(models.QuerySet):
@@ -174,8 +186,10 @@ class CoachQuerySet(models.QuerySet):
         return self.annotate(**_follow_state(Follow.objects.filter(coach=OuterRef("pk")), user))
 
 
-class Coach(models.Model):
+class Coach(Followable, models.Model):
     """A head coach, in a job or a free agent (free agents matter most in this market)."""
+
+    noun = "coach"
 
     full_name = models.CharField(max_length=150)
     slug = models.SlugField(max_length=160, unique=True)
@@ -195,21 +209,6 @@ class Coach(models.Model):
     def __str__(self):
         return self.full_name
 
-    def get_absolute_url(self):
-        return reverse("rumours:coach-detail", args=[self.slug])
-
-    def get_feed_url(self):
-        return reverse("rumours:coach-feed", args=[self.slug])
-
-    def get_follow_url(self):
-        return reverse("rumours:coach-follow", args=[self.slug])
-
-    def record_follow(self, user):
-        """Make user a follower of this coach; following twice changes nothing."""
-        Follow.objects.get_or_create(user=user, coach=self)
-
-    def withdraw_follow(self, user):
-        Follow.objects.filter(user=user, coach=self).delete()
 
     @property
     def is_free_agent(self) -> bool:
