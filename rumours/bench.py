@@ -7,7 +7,6 @@ project, the mock news site, so the figures are reproducible offline.
 
 from __future__ import annotations
 
-import statistics
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,6 @@ from django.conf import settings
 from django.db import transaction
 
 from .demo.loading import SITE_DIR
-from .extract import analyse_article
 from .ingest.canonical import canonical_url
 from .ingest.pages import decode_html, parse_article
 from .ingest.pipeline import extract, store_article
@@ -55,7 +53,7 @@ def words(text: str) -> int:
     return len(text.split())
 
 
-def articles_of_about(target_words: int, rows: list[dict]) -> list[tuple[str, str, str]]:
+def articles_of_about(target_words: int, rows: list[dict]) -> list[dict]:
     """Join labelled articles of one language, in order, into texts of about target_words.
 
     The extraction target is stated for articles of about 400 words; the
@@ -70,22 +68,8 @@ def articles_of_about(target_words: int, rows: list[dict]) -> list[tuple[str, st
             group = pending.pop(language)
             count.pop(language)
             text = "\n\n".join(item["text"] for item in group)
-            texts.append((text, group[0].get("title", ""), language))
+            texts.append({"text": text, "title": group[0].get("title", ""), "lang": language})
     return texts
-
-
-def extraction_speed(
-    texts: list[tuple[str, str, str]], seconds: float = 3.0
-) -> tuple[float, float]:
-    """Return (articles per second, mean words per article) for analyse_article on one core."""
-    analyse_article(*texts[0])  # Build the gazetteer index outside the timing.
-    done, started = 0, time.perf_counter()
-    while time.perf_counter() - started < seconds:
-        for text, title, language in texts:
-            analyse_article(text, title, language)
-        done += len(texts)
-    elapsed = time.perf_counter() - started
-    return done / elapsed, statistics.mean(words(text) for text, _, _ in texts)
 
 
 def bare_parse_speed(pages: list[tuple[str, bytes]], rounds: int = 3) -> float:
