@@ -31,6 +31,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from .extract.normalize import fold
@@ -118,6 +119,15 @@ class User(AbstractUser):
         swappable = "AUTH_USER_MODEL"
 
 
+def free_slug(model, text: str, fallback: str) -> str:
+    """Return a slug for text that no row of model uses yet ("name", "name-2", ...)."""
+    slug = base = slugify(text) or fallback
+    suffix = 2
+    while model.objects.filter(slug=slug).exists():
+        slug, suffix = f"{base}-{suffix}", suffix + 1
+    return slug
+
+
 class Followable:
     """What coaches and club benches share: their addresses, and being followed.
 
@@ -169,14 +179,7 @@ class Club(Followable, models.Model):
         return self.short_name
 
 
-
 class CoachQuerySet(models.QuerySet):
-    def with_rumour_counts(self):
-        """Annotate how many open rumours name each coach."""
-        return self.annotate(
-            open_rumour_count=Count("rumours", filter=Q(rumours__status=Rumour.Status.OPEN))
-        )
-
     def search(self, query: str):
         """Coaches whose name or alias matches query, best match first (see _name_search)."""
         return _name_search(self, query, "coach", ("full_name",))
@@ -208,7 +211,6 @@ class Coach(Followable, models.Model):
 
     def __str__(self):
         return self.full_name
-
 
     @property
     def is_free_agent(self) -> bool:
@@ -374,15 +376,9 @@ class CoachCandidate(models.Model):
 
     def approve(self, by=None):
         """Create the coach (with his name as an alias) so extraction matches him from now on."""
-        from django.utils.text import slugify
-
         if self.coach_id:
             return self.coach
-        slug = base = slugify(self.name) or "coach"
-        suffix = 2
-        while Coach.objects.filter(slug=slug).exists():
-            slug, suffix = f"{base}-{suffix}", suffix + 1
-        coach = Coach.objects.create(full_name=self.name, slug=slug)
+        coach = Coach.objects.create(full_name=self.name, slug=free_slug(Coach, self.name, "coach"))
         Alias.objects.create(coach=coach, text=self.name, kind=Alias.Kind.NAME)
         self.coach, self.status = coach, self.Status.APPROVED
         self.save(update_fields=["coach", "status"])

@@ -6,9 +6,8 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.utils.text import slugify
 
-from ..models import Source
+from ..models import Source, free_slug
 from . import http
 from .feeds import looks_like_a_feed
 
@@ -56,13 +55,9 @@ def add_source(
         raise SourceError("tier must be 1 (most reliable) to 4")
     if Source.objects.filter(feed_url=url).exists():
         raise SourceError(f"a source already reads {url}")
-    slug = base = slugify(name) or "source"
-    suffix = 2
-    while Source.objects.filter(slug=slug).exists():
-        slug, suffix = f"{base}-{suffix}", suffix + 1
     return Source.objects.create(
         name=name.strip(),
-        slug=slug,
+        slug=free_slug(Source, name, "source"),
         domain=(urlsplit(url).hostname or "").removeprefix("www."),
         language=language,
         kind=kind or detect_kind(url),
