@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-from ..gazetteer.loading import _Loader
+from ..gazetteer.loading import _Loader, read_yaml
 from ..ingest import http
 from ..ingest.pipeline import IngestReport, ingest_source
 from ..models import Source
@@ -73,14 +73,10 @@ def snapshot_client(root: Path = SITE_DIR):
 
 def demo_sources() -> list[Source]:
     """Create the demo outlets if missing (they are never polled live)."""
-    _Loader(update=False).load_sources(DEMO_DIR / "sources.yaml")
-    return list(Source.objects.filter(domain__endswith=".example", slug__in=_demo_slugs()))
-
-
-def _demo_slugs() -> list[str]:
-    from ..gazetteer.loading import read_yaml
-
-    return [entry["slug"] for entry in read_yaml(DEMO_DIR / "sources.yaml")["sources"]]
+    path = DEMO_DIR / "sources.yaml"
+    _Loader(update=False).load_sources(path)
+    slugs = [entry["slug"] for entry in read_yaml(path)["sources"]]
+    return list(Source.objects.filter(slug__in=slugs))
 
 
 def load_demo_snapshot(root: Path = SITE_DIR) -> IngestReport:
