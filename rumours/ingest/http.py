@@ -183,6 +183,9 @@ class _Inflater:
 
     def __init__(self, encoding: str):
         self.encoding = encoding
+        # Some servers send raw deflate without the zlib header: the first
+        # chunk tells, and a failure there switches to raw mode once.
+        self.probing = encoding == "deflate"
         if encoding == "gzip":
             self.engine = zlib.decompressobj(16 + zlib.MAX_WBITS)
         elif encoding == "deflate":
@@ -194,17 +197,15 @@ class _Inflater:
         if self.engine is None:
             return chunk[: room + 1]
         try:
-            if self.encoding == "deflate" and not hasattr(self, "_probed"):
-                self._probed = True
+            if self.probing:
+                self.probing = False
                 try:
                     return self.engine.decompress(chunk, room + 1)
                 except zlib.error:
-                    # Some servers send raw deflate without the zlib header.
                     self.engine = zlib.decompressobj(-zlib.MAX_WBITS)
-            out = self.engine.decompress(chunk, room + 1)
+            return self.engine.decompress(chunk, room + 1)
         except zlib.error as error:
             raise FetchError(f"corrupt {self.encoding} body: {error}") from error
-        return out
 
 
 def _read_body(
