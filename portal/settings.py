@@ -203,6 +203,8 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-rumours": {"task": "rumours.tasks.sweep_rumours", "schedule": 3600.0},
     # Each night, recompute every track record (status changes refresh the ones they touch).
     "refresh-track-records": {"task": "rumours.tasks.refresh_track_records", "schedule": 86400.0},
+    # Every five minutes, send the alert emails that waited and the digests that are due.
+    "deliver-waiting-alerts": {"task": "rumours.tasks.deliver_waiting_alerts", "schedule": 300.0},
 }
 
 # Email: the console in development, SMTP when EMAIL_HOST is set.
@@ -260,3 +262,5 @@ BENCHWATCH_USER_AGENT = os.environ.get(
 BENCHWATCH_RUMOUR_EXPIRY_DAYS = env_int("BENCHWATCH_RUMOUR_EXPIRY_DAYS", 60)
 # Seconds a rumour's rescore waits, so a burst of evidence and votes costs one.
 BENCHWATCH_RESCORE_DELAY = env_int("BENCHWATCH_RESCORE_DELAY", 30)
+# Where the site is, for the links in alert emails (which have no request to ask).
+BENCHWATCH_SITE_URL = os.environ.get("BENCHWATCH_SITE_URL", "http://127.0.0.1:8000/")

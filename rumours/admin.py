@@ -20,6 +20,7 @@ from .models import (
     Follow,
     Notification,
     Rumour,
+    RumourEvent,
     RumourStatusChange,
     SkippedPage,
     Source,
@@ -286,11 +287,25 @@ class FollowAdmin(admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("user", "channel", "message", "created_at", "sent_at", "read_at")
-    list_filter = ("channel",)
-    search_fields = ("user__username", "message", "event_key")
-    list_select_related = ("user",)
-    raw_id_fields = ("user", "rumour")
+    list_display = ("user", "event", "channel", "created_at", "sent_at", "read_at")
+    list_filter = ("channel", "event__kind")
+    search_fields = ("user__username", "event__rumour__coach__full_name")
+    list_select_related = ("user", "event__rumour__coach", "event__rumour__club")
+    raw_id_fields = ("user", "event")
+
+
+@admin.register(RumourEvent)
+class RumourEventAdmin(admin.ModelAdmin):
+    """What followers were told about; read-only, since notifications point at them."""
+
+    list_display = ("rumour", "kind", "level", "score", "happened_at", "fanned_out_at")
+    list_filter = ("kind",)
+    search_fields = ("rumour__coach__full_name", "rumour__club__name")
+    list_select_related = ("rumour__coach", "rumour__club")
+    raw_id_fields = ("rumour",)
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(TrackRecord)

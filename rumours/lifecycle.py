@@ -14,6 +14,9 @@ Status follows the evidence (settle), moderators (resolve, reopen) and time:
 - A closed rumour reopens when a report says something new after it closed.
 - An open rumour with no news for BENCHWATCH_RUMOUR_EXPIRY_DAYS expires.
 
+Followers hear of each event through alerts: appointments and exits here,
+a new rumour and thresholds crossed when a score changes.
+
 Each event happens once: appointments and exits are claimed with a
 conditional update (Rumour.appointed_at, exited_at) and status changes go
 through Rumour.change_status, which refuses a change from a stale status.
@@ -34,12 +37,14 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from . import alerts
 from .models import (
     Club,
     Coach,
     CoachingSpell,
     Evidence,
     Rumour,
+    RumourEvent,
     RumourStatusChange,
     TrackRecord,
     Vote,
@@ -119,10 +124,11 @@ def update(rumours, now=None, weights: Weights | None = None) -> Update:
     """Bring rumours up to date with their evidence: settle each one's status, then score it.
 
     Works in chunks of CHUNK rumours, each in one transaction: six queries
-    to read, one to write each rumour whose figures changed, and a few per
-    status change (rare). Rumours whose status another rumour's event
-    changed (the coach's other rumours) are scored again, even outside the
-    set given. Running it twice at the same moment changes nothing.
+    to read, one to write each rumour whose figures changed, three more if
+    a score is news for followers, and a few per status change (rare).
+    Rumours whose status another rumour's event changed (the coach's other
+    rumours) are scored again, even outside the set given. Running it twice
+    at the same moment changes nothing.
     """
     now = now or timezone.now()
     weights = weights or DEFAULT_WEIGHTS
@@ -145,6 +151,7 @@ def update(rumours, now=None, weights: Weights | None = None) -> Update:
 def _update_chunk(ids: list[int], now, weights: Weights, result: Update) -> set[int]:
     """Settle and score one chunk; return the ids of other rumours whose status changed."""
     rumours = list(Rumour.objects.filter(pk__in=ids).select_related("coach", "club"))
+    scores_before = {rumour.pk: rumour.score for rumour in rumours}
     claims = Evidence.objects.filter(rumour_id__in=ids).claims()
     verdicts = Vote.objects.filter(rumour_id__in=ids).verdicts()
     trust = trust_for(claims.values())
@@ -181,10 +188,14 @@ def _update_chunk(ids: list[int], now, weights: Weights, result: Update) -> set[
     # One UPDATE per changed row, in the chunk's transaction: five times faster
     # than bulk_update, whose CASE per field and row costs more to build than
     # the queries cost to run.
+    news = []
     for rumour in dirty:
         Rumour.objects.filter(pk=rumour.pk).update(
             **{name: getattr(rumour, name) for name in SCORE_FIELDS}
         )
+        news += alerts.score_news(rumour, scores_before[rumour.pk])
+    if news:
+        alerts.announce_all(news)
     result.scored.update(rumour.pk for rumour in rumours)
     result.rescored.update(rumour.pk for rumour in dirty)
     return changed - set(ids)
@@ -329,6 +340,7 @@ def record_appointment(
     if not Rumour.objects.filter(pk=rumour.pk, appointed_at=None).update(appointed_at=at):
         return set()
     rumour.appointed_at = at
+    alerts.announce(rumour, RumourEvent.Kind.APPOINTED, at=at)
     coach, club = rumour.coach, rumour.club
     changed: set[int] = set()
     reason = reason or f"{coach} appointed by {club} ({_day(at)})"
@@ -393,6 +405,7 @@ def record_exit(rumour: Rumour, at, *, reason: str = "", by=None) -> set[int]:
     if not Rumour.objects.filter(pk=rumour.pk, exited_at=None).update(exited_at=at):
         return set()
     rumour.exited_at = at
+    alerts.announce(rumour, RumourEvent.Kind.EXIT, at=at)
     coach, club = rumour.coach, rumour.club
     changed: set[int] = set()
     if rumour.status != Rumour.Status.HAPPENED and rumour.change_status(

@@ -5,10 +5,15 @@ between two workers or two browser tabs can break it.
 """
 
 import hashlib
+import secrets
 from collections import defaultdict
 from datetime import timedelta
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import (
@@ -40,6 +45,16 @@ from .scoring import TIER_PRIOR
 # The shortest folded query search looks up: one letter would match half the
 # gazetteer and tell nobody anything.
 SEARCH_MIN_LENGTH = 2
+
+
+# Reading the IANA database's names walks the disk; once per process will do.
+known_time_zones = cache(available_timezones)
+
+
+def validate_time_zone(name: str):
+    """Refuse a time zone name the IANA database does not know."""
+    if name not in known_time_zones():
+        raise ValidationError(_("Unknown time zone: %(name)s"), params={"name": name})
 
 
 def _count(queryset, field: str = "pk", *, distinct: bool = False):
@@ -111,12 +126,96 @@ class ClubQuerySet(models.QuerySet):
 
 
 class User(AbstractUser):
-    """A fan's account; kept as our own model so fields can grow without a migration dance."""
+    """A fan's account and how the fan wants to hear about the coaches and benches followed.
+
+    Kept as our own model so fields can grow without a migration dance. The
+    alert preferences live here rather than in a model of their own because
+    every fan has exactly one set and fan-out reads them for thousands of
+    followers in one query.
+    """
+
+    class EmailAlerts(models.TextChoices):
+        INSTANT = "instant", _("as it happens")
+        DIGEST = "digest", _("one daily digest")
+        OFF = "off", _("never")
+
+    class Threshold(models.IntegerChoices):
+        """Score levels a fan can ask to be told about; each is crossed once per rumour."""
+
+        POSSIBLE = 30, _("possible (30+)")
+        LIKELY = 60, _("likely (60+)")
+        VERY_LIKELY = 80, _("very likely (80+)")
 
     email = models.EmailField(_("email address"), blank=True)
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default=settings.TIME_ZONE, validators=[validate_time_zone]
+    )
+    site_alerts = models.BooleanField(_("alerts in the site"), default=True)
+    email_alerts = models.CharField(
+        _("email alerts"), max_length=8, choices=EmailAlerts, default=EmailAlerts.DIGEST
+    )
+    digest_hour = models.PositiveSmallIntegerField(
+        _("digest hour"), default=8, validators=[MaxValueValidator(23)]
+    )
+    quiet_from = models.TimeField(_("quiet from"), null=True, blank=True)
+    quiet_until = models.TimeField(_("quiet until"), null=True, blank=True)
+    alert_threshold = models.PositiveSmallIntegerField(
+        _("tell me when a rumour becomes"), choices=Threshold, default=Threshold.LIKELY
+    )
+    feed_token = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    last_alert_email_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_digest_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        try:
+            return ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            return ZoneInfo(settings.TIME_ZONE)
+
+    def is_quiet_at(self, moment) -> bool:
+        """Tell whether moment falls in the fan's quiet hours (which may run past midnight)."""
+        start, end = self.quiet_from, self.quiet_until
+        if start is None or end is None or start == end:
+            return False
+        local = moment.astimezone(self.zone).time()
+        if start < end:
+            return start <= local < end
+        return local >= start or local < end
+
+    def digest_slot(self, moment):
+        """Return the latest digest time (the fan's hour, in the fan's zone) not after moment."""
+        local = moment.astimezone(self.zone)
+        slot = local.replace(hour=self.digest_hour, minute=0, second=0, microsecond=0)
+        if slot > local:
+            slot = (slot - timedelta(days=1)).replace(hour=self.digest_hour)
+        return slot
+
+    def is_digest_due(self, moment) -> bool:
+        """Tell whether the digest for the latest slot has yet to go (and quiet hours allow it)."""
+        if self.email_alerts != self.EmailAlerts.DIGEST or not self.email:
+            return False
+        # A new fan's first digest comes at the first slot after joining.
+        last = self.last_digest_at or self.date_joined
+        return last < self.digest_slot(moment) and not self.is_quiet_at(moment)
+
+    def regenerate_feed_token(self) -> str:
+        """Give the fan a new secret feed address; the old one stops working at once."""
+        self.feed_token = secrets.token_urlsafe(32)
+        User.objects.filter(pk=self.pk).update(feed_token=self.feed_token)
+        return self.feed_token
+
+    def stop_email_alerts(self):
+        """Send no more alert emails; what was waiting to go is dropped, never sent late."""
+        self.email_alerts = self.EmailAlerts.OFF
+        User.objects.filter(pk=self.pk).update(email_alerts=self.email_alerts)
+        self.notifications.unsent_email().delete()
 
 
 def free_slug(model, text: str, fallback: str) -> str:
@@ -1096,39 +1195,126 @@ class Follow(models.Model):
         return f"{self.user} follows {self.coach or self.club}"
 
 
+class RumourEventQuerySet(models.QuerySet):
+    # A fan-out still missing after this long was lost (a broker outage).
+    FAN_OUT_GRACE = timedelta(minutes=10)
+
+    def stale_fan_outs(self, now=None):
+        """Events whose fan-out should have run by now and did not."""
+        now = now or timezone.now()
+        return self.filter(fanned_out_at=None, created_at__lt=now - self.FAN_OUT_GRACE)
+
+
+class RumourEvent(models.Model):
+    """Something about a rumour worth telling its followers; each happens once, ever.
+
+    The unique (rumour, kind, level) key is what makes alerts idempotent:
+    re-ingesting an article or rescoring a rumour finds the event already
+    there and tells nobody again.
+    """
+
+    class Kind(models.TextChoices):
+        NEW = "new", _("new rumour")
+        LIKELY = "likely", _("score crossed a threshold")
+        APPOINTED = "appointed", _("appointment confirmed")
+        EXIT = "exit", _("exit")
+        DENIAL = "denial", _("denial")
+
+    rumour = models.ForeignKey(Rumour, models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=10, choices=Kind)
+    level = models.PositiveSmallIntegerField(
+        default=0, help_text=_("The score threshold crossed (for a threshold event).")
+    )
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    happened_at = models.DateTimeField(default=timezone.now, help_text=_("In news time."))
+    created_at = models.DateTimeField(default=timezone.now)
+    fanned_out_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RumourEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                "rumour", "kind", "level", name="one_event_per_rumour_kind_and_level"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(fanned_out_at__isnull=True),
+                name="event_not_fanned_out_idx",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.rumour}"
+
+
+class NotificationQuerySet(models.QuerySet):
+    def in_site(self):
+        return self.filter(channel=Notification.Channel.SITE)
+
+    def unread(self):
+        return self.in_site().filter(read_at=None)
+
+    def unsent_email(self):
+        return self.filter(channel=Notification.Channel.EMAIL, sent_at=None)
+
+    def for_display(self):
+        """With the event, its rumour and both ends: one query for a page of them."""
+        return self.select_related("event__rumour__coach", "event__rumour__club")
+
+    def mark_read(self, now=None) -> int:
+        return self.filter(read_at=None).update(read_at=now or timezone.now())
+
+
 class Notification(models.Model):
-    """What a fan is told about a rumour, through which channel, and whether it was read."""
+    """One fan told about one event through one channel: read in the site, or sent by email.
+
+    Email notifications are claimed by one sender at a time (claim, claimed_at)
+    and marked sent_at only after the mail server took them, so a retry after
+    an SMTP error sends them once.
+    """
 
     class Channel(models.TextChoices):
         SITE = "site", _("in the site")
         EMAIL = "email", _("email")
 
     user = models.ForeignKey(User, models.CASCADE, related_name="notifications")
-    rumour = models.ForeignKey(
-        Rumour, models.CASCADE, null=True, blank=True, related_name="notifications"
-    )
+    event = models.ForeignKey(RumourEvent, models.CASCADE, related_name="notifications")
     channel = models.CharField(max_length=5, choices=Channel, default=Channel.SITE)
-    event_key = models.CharField(
-        max_length=120, help_text=_("Names the event, so each is told once per user and channel.")
-    )
-    message = models.CharField(max_length=300)
     created_at = models.DateTimeField(default=timezone.now)
+    claim = models.CharField(max_length=32, blank=True, editable=False)
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
+    objects = NotificationQuerySet.as_manager()
+
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                "user", "event_key", "channel", name="one_notification_per_user_event_and_channel"
+                "user", "event", "channel", name="one_notification_per_user_event_and_channel"
             )
         ]
         indexes = [
-            models.Index(fields=["user", "read_at", "-created_at"], name="notification_inbox_idx")
+            models.Index(fields=["user", "channel", "-created_at"], name="notification_inbox_idx"),
+            models.Index(
+                fields=["user"],
+                condition=Q(channel="site", read_at__isnull=True),
+                name="notification_unread_idx",
+            ),
+            models.Index(
+                fields=["user"],
+                condition=Q(channel="email", sent_at__isnull=True),
+                name="notification_unsent_idx",
+            ),
         ]
 
     def __str__(self):
-        return self.message
+        return f"{self.user}: {self.event} ({self.channel})"
 
 
 class TrackRecordQuerySet(models.QuerySet):

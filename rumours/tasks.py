@@ -4,12 +4,17 @@ The chain is poll_due_sources → poll_source (one per outlet) → fetch_article
 (one per new URL) → extract_article. Each is idempotent, acknowledged late
 (a killed worker's task runs again) and bounded in time and retries.
 
+Alerts: an event queues fan_out_event, which queues deliver_alert_emails
+for the fans who want email at once; deliver_waiting_alerts (every few
+minutes) sends what waited and the digests that are due.
+
 New evidence and votes queue rescore_rumour through queue_rescore(), once
 per burst; a status change it makes queues refresh_track_records for the
 outlets involved. sweep_rumours (hourly) lets time act: expiry and decay.
 """
 
 import logging
+import smtplib
 
 from celery import shared_task
 from django.conf import settings
@@ -17,11 +22,11 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from . import track_records
+from . import alerts, track_records
 from .ingest import http, pipeline
 from .ingest.feeds import FeedError
 from .ingest.pages import PageError
-from .models import Article, Rumour, Source
+from .models import Article, Rumour, RumourEvent, Source, User
 
 logger = logging.getLogger(__name__)
 
@@ -149,3 +154,60 @@ def sweep_rumours():
     if update.resolved:
         refresh_track_records.delay_on_commit(sorted(update.resolved))
     return update.changed
+
+
+# ------------------------------------------------------------------ alerts
+
+
+@shared_task(**COMMON)
+def fan_out_event(event_id):
+    """Create every follower's notifications for one event, then queue instant emails in chunks."""
+    event = RumourEvent.objects.select_related("rumour").filter(pk=event_id).first()
+    if event is None:
+        return 0
+    result = alerts.fan_out(event)
+    for user_ids in alerts.chunks(result.instant_users):
+        deliver_alert_emails.delay_on_commit(user_ids)
+    return result.followers
+
+
+@shared_task(
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=30,
+    retry_backoff_max=1800,
+    max_retries=6,
+    **COMMON,
+)
+def deliver_alert_emails(user_ids):
+    """Send each of these fans' waiting instant alerts, one email per fan (see alerts)."""
+    sent = 0
+    for user in User.objects.filter(pk__in=user_ids):
+        sent += alerts.deliver_email(user)
+    return sent
+
+
+@shared_task(
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=60,
+    retry_backoff_max=1800,
+    max_retries=6,
+    **COMMON,
+)
+def send_digest(user_id):
+    """Send one fan's daily digest if it is due."""
+    user = User.objects.filter(pk=user_id).first()
+    return alerts.deliver_digest(user) if user else 0
+
+
+@shared_task(**COMMON)
+def deliver_waiting_alerts():
+    """Queue the emails that may go now: held instant alerts and due digests (every few minutes)."""
+    instant, digest = alerts.waiting_deliveries()
+    for user_ids in alerts.chunks(instant):
+        deliver_alert_emails.delay(user_ids)
+    for user_id in digest:
+        send_digest.delay(user_id)
+    # An event whose fan-out task was lost is fanned out late rather than never.
+    for event_id in RumourEvent.objects.stale_fan_outs().values_list("pk", flat=True):
+        fan_out_event.delay(event_id)
+    return len(instant) + len(digest)

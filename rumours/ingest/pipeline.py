@@ -16,9 +16,18 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from .. import alerts
 from ..extract import analyse_article
 from ..extract.attribution import credited_source_for
-from ..models import Article, ArticleURL, CoachCandidate, Rumour, SkippedPage, Source
+from ..models import (
+    Article,
+    ArticleURL,
+    CoachCandidate,
+    Rumour,
+    RumourEvent,
+    SkippedPage,
+    Source,
+)
 from . import http
 from .canonical import canonical_url
 from .feeds import Entry, FeedError, looks_like_a_feed, parse_feed, parse_index
@@ -242,6 +251,8 @@ def extract(article: Article) -> int:
             new += created
             if created:
                 rumour.rescore_soon()  # After commit, once per burst of news.
+                if link.kind == Rumour.Kind.DENIAL and rumour.status == Rumour.Status.OPEN:
+                    alerts.announce(rumour, RumourEvent.Kind.DENIAL, at=article.published_at)
         if article.extracted_at is None:
             for name, sentence in analysis.unknown_coaches:
                 CoachCandidate.note(name, sentence, article)

@@ -109,14 +109,22 @@ class FollowFactory(factory.django.DjangoModelFactory):
     coach = factory.SubFactory(CoachFactory)
 
 
+class RumourEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.RumourEvent
+
+    rumour = factory.SubFactory(RumourFactory)
+    kind = models.RumourEvent.Kind.NEW
+    score = 40
+
+
 class NotificationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.Notification
 
     user = factory.SubFactory(UserFactory)
-    rumour = factory.SubFactory(RumourFactory)
-    event_key = factory.Sequence(lambda n: f"event-{n}")
-    message = "Something happened."
+    event = factory.SubFactory(RumourEventFactory)
+    channel = models.Notification.Channel.SITE
 
 
 class TrackRecordFactory(factory.django.DjangoModelFactory):

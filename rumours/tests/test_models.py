@@ -93,7 +93,7 @@ def test_following_the_same_bench_twice_is_refused():
 def test_an_event_is_told_once_per_user_and_channel():
     notification = NotificationFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
-        NotificationFactory(user=notification.user, event_key=notification.event_key)
+        NotificationFactory(user=notification.user, event=notification.event)
 
 
 def test_an_alias_belongs_to_exactly_one_coach_or_club():
