@@ -1,4 +1,4 @@
-"""Speed measurements for `make bench`: extraction and ingestion throughput.
+"""Speed measurements for `make bench`: extraction, ingestion and alert fan-out.
 
 Each function returns plain figures; the `bench` command prints them. Pages
 come from the demo snapshot (always present) and, when it is beside the
@@ -13,13 +13,14 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from .demo.loading import SITE_DIR
 from .ingest.canonical import canonical_url
 from .ingest.pages import decode_html, parse_article
 from .ingest.pipeline import extract, store_article
-from .models import Source
+from .models import Club, Coach, Follow, Rumour, RumourEvent, Source, User
 
 NEWSITE_DIR = Path(settings.BASE_DIR).parent / "shared" / "newsite"
 
@@ -111,3 +112,65 @@ def ingestion_speed(pages: list[tuple[str, bytes]], rounds: int = 3) -> float:
             pass
     source.delete()
     return rounds * len(pages) / elapsed
+
+
+def fan_out_seconds(followers: int = 10_000, instant_share: float = 0.2) -> dict:
+    """Time one event's fan-out to `followers` fans: notifications created, emails queued.
+
+    The fans (a fifth of them on instant email) and their follows are
+    bulk-inserted first and deleted afterwards. With a broker configured the
+    fan-out task runs in this process and queues its email deliveries on the
+    real broker, as a worker would; with in-process tasks it times the
+    creation alone, since queueing would mean sending.
+    """
+    from . import alerts, tasks
+
+    tag = f"bench{time.time_ns()}"
+    unusable = make_password(None)  # these fans never log in
+    coach = Coach.objects.create(full_name=f"Bench Coach {tag}", slug=tag)
+    club = Club.objects.create(name=f"Bench Club {tag}", short_name=tag, slug=tag)
+    instant_every = max(1, round(1 / instant_share)) if instant_share else 0
+    users = User.objects.bulk_create(
+        [
+            User(
+                username=f"{tag}-{index}",
+                email=f"{tag}-{index}@example.com",
+                password=unusable,
+                email_alerts=(
+                    User.EmailAlerts.INSTANT
+                    if instant_every and index % instant_every == 0
+                    else User.EmailAlerts.DIGEST
+                ),
+            )
+            for index in range(followers)
+        ],
+        batch_size=2000,
+    )
+    if not users or users[0].pk is None:  # backends that do not return ids
+        users = list(User.objects.filter(username__startswith=f"{tag}-"))
+    Follow.objects.bulk_create([Follow(user=user, coach=coach) for user in users], batch_size=2000)
+    rumour = Rumour.objects.create(coach=coach, club=club, score=55)
+    event = RumourEvent.objects.create(rumour=rumour, kind=RumourEvent.Kind.NEW, score=55)
+    try:
+        started = time.perf_counter()
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            result = alerts.fan_out(event)
+            queued = 0
+        else:
+            followers_told = tasks.fan_out_event.apply((event.pk,)).get()
+            result = alerts.FanOut(followers=followers_told)
+            instant = sum(1 for user in users if user.email_alerts == User.EmailAlerts.INSTANT)
+            queued = -(-instant // alerts.DELIVERY_CHUNK)
+        elapsed = time.perf_counter() - started
+        notifications = event.notifications.count()
+    finally:
+        User.objects.filter(username__startswith=f"{tag}-").delete()
+        coach.delete()
+        club.delete()
+    return {
+        "followers": result.followers,
+        "notifications": notifications,
+        "queued_tasks": queued,
+        "seconds": elapsed,
+        "broker": not settings.CELERY_TASK_ALWAYS_EAGER,
+    }
