@@ -151,7 +151,7 @@ def score_news(rumour: Rumour, before: int | None) -> list[News]:
 def describe(event: RumourEvent) -> str:
     """Say what happened, in the active language: one line for the bell, the feed and emails."""
     rumour = event.rumour
-    names = {"coach": rumour.coach.full_name, "club": rumour.club.name, "score": event.score}
+    names = {"coach": rumour.coach.full_name, "club": rumour.club.short_name, "score": event.score}
     Kind = RumourEvent.Kind
     if event.kind == Kind.NEW:
         return _("New rumour: %(coach)s linked with %(club)s") % names

@@ -378,7 +378,10 @@ def test_the_email_has_text_html_a_board_link_and_one_click_unsubscribe(mailoutb
     (message,) = mailoutbox
     rumour = notification.event.rumour
     board = f"https://benchwatch.example{rumour.coach.get_absolute_url()}#rumour-{rumour.pk}"
-    assert message.subject == f"Confirmed: {rumour.coach.full_name} appointed by {rumour.club.name}"
+    assert (
+        message.subject
+        == f"Confirmed: {rumour.coach.full_name} appointed by {rumour.club.short_name}"
+    )
     assert board in message.body
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html" and board in html

@@ -92,7 +92,7 @@ def test_an_alert_email_arrives_with_both_parts_and_its_headers(smtp):
     rumour = notification.event.rumour
     assert message["To"] == user.email
     assert message["Subject"] == (
-        f"Confirmed: {rumour.coach.full_name} appointed by {rumour.club.name}"
+        f"Confirmed: {rumour.coach.full_name} appointed by {rumour.club.short_name}"
     )
     assert (
         message["List-Unsubscribe"]
