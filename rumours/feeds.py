@@ -1,19 +1,25 @@
-"""Atom feeds of new evidence, one per coach and one per club's bench.
+"""Atom feeds of new evidence, one per coach and one per club's bench, and each fan's alerts.
 
 Each entry is one article reporting one link: the kind, the two names, the
 quoted sentence and a link to the original article, never the article
-itself. Two queries per feed whatever the data.
+itself. A fan's private feed carries the fan's alerts instead, each linking
+to the board. Two queries per feed whatever the data.
 """
 
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from .models import Club, Coach, Evidence
+from . import alerts
+from .models import Club, Coach, Evidence, Notification, RumourEvent, User
 
 FEED_ENTRIES = 30
+PERSONAL_FEED_ENTRIES = 50
 
 
 class EvidenceFeed(Feed):
@@ -96,3 +102,60 @@ class ClubFeed(EvidenceFeed):
 
     def items(self, club: Club):
         return self._entries(Evidence.objects.for_club(club))
+
+
+class PersonalFeed(Feed):
+    """A fan's alerts, for a feed reader, at a secret address (the fan's feed token).
+
+    Entries are the news events the fan was told about: in the site, or by
+    any channel if the fan turned site alerts off. Written in the fan's
+    alert language, since a feed reader sends no language of its own.
+    """
+
+    feed_type = Atom1Feed
+    item_guid_is_permalink = False
+
+    def get_object(self, request, token: str) -> User:
+        return get_object_or_404(User, feed_token=token, is_active=True)
+
+    def get_feed(self, user: User, request):
+        with translation.override(user.language):
+            return super().get_feed(user, request)
+
+    def title(self, user: User) -> str:
+        return _("Benchwatch alerts for %(name)s") % {"name": user.username}
+
+    def subtitle(self, user: User) -> str:
+        return _("News about the coaches and benches you follow on Benchwatch.")
+
+    def link(self, user: User) -> str:
+        return reverse("rumours:notifications")
+
+    def items(self, user: User):
+        told = Notification.objects.filter(user=user)
+        if user.site_alerts:
+            told = told.in_site()
+        return (
+            RumourEvent.objects.filter(pk__in=told.values("event_id"))
+            .select_related("rumour__coach", "rumour__club")
+            .order_by("-created_at", "-pk")[:PERSONAL_FEED_ENTRIES]
+        )
+
+    def item_title(self, event: RumourEvent) -> str:
+        return alerts.describe(event)
+
+    def item_description(self, event: RumourEvent) -> str:
+        # Atom summaries are HTML: a club called "A & B" must stay text.
+        return escape(alerts.describe(event))
+
+    def item_link(self, event: RumourEvent) -> str:
+        return alerts.event_url(event)
+
+    def item_guid(self, event: RumourEvent) -> str:
+        return f"urn:benchwatch:event:{event.pk}"
+
+    def item_pubdate(self, event: RumourEvent):
+        return event.created_at
+
+    def item_updateddate(self, event: RumourEvent):
+        return event.created_at

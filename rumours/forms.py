@@ -1,4 +1,4 @@
-"""Forms for the fan-facing pages: sign up, search, vote and follow.
+"""Forms for the fan-facing pages: sign up, search, vote, follow and alert settings.
 
 Votes and follows post the state the fan wants ("reliable", "follow"), never
 "toggle", so a double click or a replayed request changes nothing.
@@ -9,7 +9,7 @@ from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
 from .extract.normalize import fold
-from .models import SEARCH_MIN_LENGTH, User, Vote
+from .models import SEARCH_MIN_LENGTH, User, Vote, known_time_zones
 
 
 class SignupForm(UserCreationForm):
@@ -61,3 +61,94 @@ class FollowForm(forms.Form):
     @property
     def wants_to_follow(self) -> bool:
         return self.cleaned_data["action"] == self.FOLLOW
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    """Every IANA time zone name, sorted, as choices (read when the form is built)."""
+    return [(name, name.replace("_", " ")) for name in sorted(known_time_zones())]
+
+
+DIGEST_HOURS = [(hour, f"{hour:02d}:00") for hour in range(24)]
+
+
+class AlertSettingsForm(forms.ModelForm):
+    """How a fan wants to hear about the coaches and benches followed.
+
+    Quiet hours are both set or both empty. Turning email alerts off also
+    drops the alert emails still waiting to go (see User.stop_email_alerts).
+    """
+
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+    digest_hour = forms.TypedChoiceField(
+        label=_("Send the daily digest at"),
+        choices=DIGEST_HOURS,
+        coerce=int,
+        help_text=_("In your time zone."),
+    )
+
+    class Meta:
+        model = User
+        fields = (
+            "language",
+            "time_zone",
+            "site_alerts",
+            "email_alerts",
+            "digest_hour",
+            "quiet_from",
+            "quiet_until",
+            "alert_threshold",
+        )
+        labels = {
+            "language": _("Alert language"),
+            "site_alerts": _("Show alerts on the site (the bell)"),
+            "email_alerts": _("Email me"),
+            "quiet_from": _("Quiet from"),
+            "quiet_until": _("Quiet until"),
+            "alert_threshold": _("Tell me when a rumour becomes"),
+        }
+        help_texts = {
+            "language": _("For alert emails and your private feed."),
+            "quiet_from": _("No email goes out between these times; it waits until they end."),
+            "alert_threshold": _("A rumour's score going past this level is news."),
+        }
+        widgets = {
+            "email_alerts": forms.RadioSelect,
+            "alert_threshold": forms.RadioSelect,
+            "quiet_from": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "quiet_until": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("quiet_from"), cleaned.get("quiet_until")
+        if self.has_error("quiet_from") or self.has_error("quiet_until"):
+            return cleaned
+        if (start is None) != (end is None):
+            raise forms.ValidationError(
+                _("Give quiet hours both a start and an end, or leave both empty."),
+                code="half_quiet_hours",
+            )
+        if start is not None and start == end:
+            raise forms.ValidationError(
+                _("Quiet hours must start and end at different times."),
+                code="empty_quiet_hours",
+            )
+        return cleaned
+
+    @property
+    def stops_email_alerts(self) -> bool:
+        """Whether this change turns email alerts off (rather than leaving them off)."""
+        return (
+            "email_alerts" in self.changed_data
+            and self.cleaned_data["email_alerts"] == User.EmailAlerts.OFF
+        )
+
+    def save(self, commit=True):
+        user = super().save(commit=commit)
+        if commit and self.stops_email_alerts:
+            user.stop_email_alerts()
+        return user

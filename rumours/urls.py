@@ -1,14 +1,16 @@
 """Public pages of the site; addresses under coaches/, clubs/ and sources/ stay stable.
 
 Other tools link to /coaches/<slug>/, /clubs/<slug>/, /sources/<slug>/,
-/search/?q=... and the Atom feeds under each coach and club.
+/search/?q=... and the Atom feeds under each coach and club. Alert emails
+link to alerts/, alerts/settings/ and alerts/unsubscribe/<token>/, and feed
+readers hold alerts/feed/<token>/: those stay stable too.
 """
 
 from django.urls import path
 from django.views.decorators.http import require_safe
 
 from . import views
-from .feeds import ClubFeed, CoachFeed
+from .feeds import ClubFeed, CoachFeed, PersonalFeed
 
 app_name = "rumours"
 
@@ -26,4 +28,13 @@ urlpatterns = [
     path("sources/", views.source_list, name="source-list"),
     path("leaderboard/", views.leaderboard, name="leaderboard"),
     path("sources/<slug:slug>/", views.source_detail, name="source-detail"),
+    path("alerts/", views.notifications, name="notifications"),
+    path("alerts/bell/", views.notification_bell, name="notification-bell"),
+    path("alerts/read/", views.mark_notifications_read, name="notifications-read"),
+    path("alerts/<int:pk>/", views.open_notification, name="notification-open"),
+    path("alerts/<int:pk>/read/", views.mark_notification_read, name="notification-read"),
+    path("alerts/settings/", views.alert_settings, name="alert-settings"),
+    path("alerts/settings/feed/", views.regenerate_feed, name="alert-feed-regenerate"),
+    path("alerts/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("alerts/feed/<str:token>/", require_safe(PersonalFeed()), name="personal-feed"),
 ]

@@ -1,4 +1,4 @@
-"""Pages fans see, and the two things they do on them: vote and follow.
+"""Pages fans see, the two things they do on them (vote and follow), and their alerts.
 
 Each GET view fetches with a fixed number of queries whatever the amount of
 data, and renders the page or, for an htmx request, the one partial that
@@ -6,23 +6,33 @@ request refreshes (the same fragment the page renders). Each POST view
 checks who is asking, validates a form, makes one call into the domain and
 answers htmx with the swapped partial plus an event, everyone else with a
 redirect back to the page they came from.
+
+Alerts: the header's bell polls its unread count (it costs the page itself
+no query), the notifications page lists them, the settings page says how the
+fan wants them, and the unsubscribe link in each email works logged out.
 """
 
 from datetime import timedelta
 
+from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
-from . import charts
-from .forms import FollowForm, SearchForm, SignupForm, VoteForm
+from . import alerts, charts
+from .forms import AlertSettingsForm, FollowForm, SearchForm, SignupForm, VoteForm
 from .models import Article, Club, Coach, Evidence, Rumour, Source, TrackRecord
 
 HOME_HOTTEST = 8
@@ -36,6 +46,7 @@ FORMER_COACHES = 10
 SEARCH_RESULTS = 10
 RUMOUR_EVIDENCE = 200
 LEADERBOARD_ROWS = 20
+NOTIFICATIONS_PER_PAGE = 30
 # How often an open board asks for new evidence; tests shorten it.
 BOARD_REFRESH_SECONDS = 30
 
@@ -265,8 +276,146 @@ def signup(request: HttpRequest) -> HttpResponse:
         return redirect("rumours:home")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        # Alert emails go out in the language the fan signed up in.
+        form.instance.language = translation.get_language()
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect(_return_url(request, resolve_url("rumours:home")))
     next_url = request.POST.get("next") or request.GET.get("next", "")
     return render(request, "registration/signup.html", {"form": form, "next": next_url})
+
+
+# ------------------------------------------------------------------ alerts
+
+
+def _notification_list(request: HttpRequest, page_number) -> dict:
+    """The fan's site alerts, one page of them newest first, and how many are unread.
+
+    Three queries whatever the page holds: the count, the page, the unread.
+    """
+    inbox = request.user.notifications.in_site().for_display()
+    page = Paginator(inbox, NOTIFICATIONS_PER_PAGE).get_page(page_number)
+    list_url = reverse("rumours:notifications")
+    return {
+        "page": page,
+        "list_url": list_url,
+        "page_url": f"{list_url}?page={page.number}" if page.number > 1 else list_url,
+        "items": [(notification, alerts.describe(notification.event)) for notification in page],
+        "unread_count": request.user.notifications.unread().count(),
+    }
+
+
+@require_safe
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The fan's alerts: what happened to the coaches and benches followed."""
+    if not request.user.is_authenticated:
+        return _login_first(request, request.get_full_path())
+    context = _notification_list(request, request.GET.get("page"))
+    return render(request, "rumours/notifications.html", context)
+
+
+@require_safe
+@never_cache
+def notification_bell(request: HttpRequest) -> HttpResponse:
+    """The header's bell with the fan's unread count, polled by htmx; nothing for a visitor."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=204)
+    unread = request.user.notifications.unread().count()
+    return render(request, "rumours/partials/_bell.html", {"unread": unread})
+
+
+def _marked_read(request: HttpRequest, marked: int) -> HttpResponse:
+    """Answer a "mark read": the refreshed list and an event for the bell, or a redirect back."""
+    if not request.htmx:
+        return redirect(_return_url(request, reverse("rumours:notifications")))
+    context = _notification_list(request, request.POST.get("page"))
+    response = render(request, "rumours/partials/_notification_list.html", context)
+    return trigger_client_event(response, "notificationsRead", {"marked": marked})
+
+
+@require_POST
+def mark_notifications_read(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return _login_first(request, _return_url(request, reverse("rumours:notifications")))
+    return _marked_read(request, request.user.notifications.in_site().mark_read())
+
+
+@require_POST
+def mark_notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return _login_first(request, _return_url(request, reverse("rumours:notifications")))
+    mine = request.user.notifications.in_site().filter(pk=pk)
+    get_object_or_404(mine.only("pk"))
+    return _marked_read(request, mine.mark_read())
+
+
+@require_safe
+def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark one alert read and go to the news, at its card on the coach's board."""
+    if not request.user.is_authenticated:
+        return _login_first(request, request.get_full_path())
+    mine = request.user.notifications.in_site().filter(pk=pk)
+    notification = get_object_or_404(mine.select_related("event__rumour__coach"))
+    mine.mark_read()
+    return redirect(alerts.event_url(notification.event))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def alert_settings(request: HttpRequest) -> HttpResponse:
+    """How the fan hears about news: site, email, digest hour, quiet hours, threshold, feed."""
+    if not request.user.is_authenticated:
+        return _login_first(request, request.get_full_path())
+    data = request.POST if request.method == "POST" else None
+    form = AlertSettingsForm(data, instance=request.user)
+    if form.is_bound and form.is_valid():
+        form.save()
+        messages.success(request, _("Your alert settings are saved."))
+        return redirect("rumours:alert-settings")
+    user = request.user
+    feed_url = ""
+    if user.feed_token:
+        feed_path = reverse("rumours:personal-feed", args=[user.feed_token])
+        feed_url = request.build_absolute_uri(feed_path)
+    followed_coaches = Coach.objects.filter(follows__user=user).with_follow_state(user)
+    followed_clubs = Club.objects.filter(follows__user=user).with_follow_state(user)
+    context = {
+        "form": form,
+        "feed_url": feed_url,
+        "coaches": followed_coaches.order_by("full_name"),
+        "clubs": followed_clubs.order_by("short_name"),
+    }
+    status = 400 if form.is_bound else 200
+    return render(request, "rumours/alert_settings.html", context, status=status)
+
+
+@require_POST
+def regenerate_feed(request: HttpRequest) -> HttpResponse:
+    """Give the fan's private feed a new address (or its first); the old one stops at once."""
+    if not request.user.is_authenticated:
+        return _login_first(request, reverse("rumours:alert-settings"))
+    had_feed = bool(request.user.feed_token)
+    request.user.regenerate_feed_token()
+    if had_feed:
+        messages.success(request, _("Your feed has a new address; the old one no longer works."))
+    else:
+        messages.success(request, _("Your private feed is ready."))
+    return redirect(f"{reverse('rumours:alert-settings')}#feed")
+
+
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """Stop a fan's alert emails from the link in one, logged in or not.
+
+    GET only asks, because mail scanners follow links; POST acts. POST is
+    exempt from CSRF because mail providers send RFC 8058's one-click
+    request (List-Unsubscribe=One-Click) with no session and no CSRF token:
+    the signed token in the address is what authorises it.
+    """
+    user = alerts.user_for_unsubscribe_token(token)
+    if user is None:
+        return render(request, "rumours/unsubscribe_invalid.html", status=400)
+    if request.method == "POST":
+        user.stop_email_alerts()
+        return render(request, "rumours/unsubscribe_done.html")
+    return render(request, "rumours/unsubscribe.html", {"token": token})

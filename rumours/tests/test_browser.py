@@ -1,4 +1,4 @@
-"""The site in a real browser: sign up, log in, vote, follow, search, switch language.
+"""The site in a real browser: sign up, log in, vote, follow, search, switch language, alerts.
 
 Runs Debian's Chromium against pytest-django's live server. The tests are
 transactional (the server thread must see their rows), so each one builds
@@ -11,8 +11,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from portal.celery import app
 from rumours import views
-from rumours.models import Alias, Club, Coach, Follow, Rumour, Source, User, Vote
+from rumours.models import Alias, Club, Coach, Follow, Rumour, RumourEvent, Source, User, Vote
 
 from .browser import (
     CHROMIUM,
@@ -57,6 +58,15 @@ def own_world(transactional_db):
     loaded for the rest of the suite, whose names and slugs would clash with these."""
     for model in (Alias, Coach, Club, Source):
         model.objects.all().delete()
+
+
+@pytest.fixture
+def in_process_tasks():
+    """Run tasks in the test's thread, even where CI configures a broker (Redis)."""
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = eager
 
 
 @pytest.fixture
@@ -156,6 +166,65 @@ def test_a_fan_follows_the_coach_without_a_reload(page, live_server):
     expect(form.locator(".followers")).to_have_text("0 followers")
     assert not Follow.objects.filter(user=user, coach=coach).exists()
     assert window_was_not_reloaded(page)
+
+
+def test_a_fan_hears_about_news_on_a_followed_coach_without_a_reload(
+    page, live_server, in_process_tasks
+):
+    coach, _ = a_board()
+    user = UserFactory()
+    log_in(page, live_server.url, user)
+    page.goto(coach.get_absolute_url())
+    mark_window(page)
+    bell = page.locator("#alert-bell")
+    expect(bell).to_have_attribute("aria-label", "Alerts, 0 unread")
+    expect(bell.locator(".bell-count")).to_be_hidden()
+    follow = page.locator(f"#follow-coach-{coach.pk}")
+    follow.get_by_role("button", name="Follow").click()
+    expect(follow.locator(".follow-state")).to_contain_text("You follow this coach")
+
+    # News about him, stored as extraction stores it and scored as the
+    # rescore task scores it: the first score announces a new rumour.
+    article = ArticleFactory(
+        source=SourceFactory(name="Sky Sport Italia", tier=1),
+        title="Napoli, contatti con Mourinho",
+        published_at=timezone.now() - timedelta(hours=2),
+    )
+    rumour, _, _ = Rumour.objects.record_evidence(
+        coach=coach,
+        club=ClubFactory(short_name="Napoli"),
+        article=article,
+        kind="rumour",
+        quote="Mourinho è il primo nome per la panchina del Napoli.",
+        confidence=0.9,
+    )
+    rumour.rescore()
+    assert RumourEvent.objects.filter(rumour=rumour, kind=RumourEvent.Kind.NEW).exists()
+
+    expect(bell.locator(".bell-count")).to_have_text("1", timeout=15_000)
+    expect(bell).to_have_attribute("aria-label", "Alerts, 1 unread")
+    assert window_was_not_reloaded(page)
+    screenshot(page, "alerts-bell-board", full_page=False)
+
+    bell.click()
+    page.wait_for_url("**/alerts/")
+    item = page.locator(".notification.is-unread")
+    expect(item).to_have_count(1)
+    expect(item).to_contain_text("New rumour: José Mourinho linked with Napoli")
+    screenshot(page, "alerts-page-unread")
+    mark_window(page)
+    page.get_by_role("button", name="Mark all as read").click()
+    expect(page.locator(".notification.is-unread")).to_have_count(0)
+    expect(page.locator(".notification")).to_have_count(1)
+    expect(page.locator("#alert-bell .bell-count")).to_be_hidden()
+    expect(page.locator("#alert-bell")).to_have_attribute("aria-label", "Alerts, 0 unread")
+    assert window_was_not_reloaded(page)
+    assert not user.notifications.unread().exists()
+    screenshot(page, "alerts-page-read")
+
+    page.locator(".notification-link").click()
+    page.wait_for_url(f"**{coach.get_absolute_url()}#rumour-{rumour.pk}")
+    expect(page.locator(f"#rumour-{rumour.pk}")).to_be_visible()
 
 
 def test_new_evidence_appears_on_an_open_board(page, monkeypatch):
