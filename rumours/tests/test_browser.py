@@ -8,11 +8,13 @@ its own data with factories; the database is flushed after each.
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from portal.celery import app
-from rumours import views
+from rumours import tasks, views
+from rumours.ingest import http
 from rumours.models import Alias, Club, Coach, Follow, Rumour, RumourEvent, Source, User, Vote
 
 from .browser import (
@@ -37,6 +39,7 @@ from .factories import (
     UserFactory,
     VoteFactory,
 )
+from .servers import QuietHandler, serve
 
 pytestmark = [
     pytest.mark.browser,
@@ -67,6 +70,15 @@ def in_process_tasks():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = eager
+
+
+@pytest.fixture
+def fetching_locally(settings):
+    """Let the crawler read pages served on 127.0.0.1, at once."""
+    settings.BENCHWATCH_ALLOW_PRIVATE_FETCH = True
+    settings.BENCHWATCH_HOST_INTERVAL = 0
+    cache.clear()
+    http.use_client(None)
 
 
 @pytest.fixture
@@ -168,8 +180,24 @@ def test_a_fan_follows_the_coach_without_a_reload(page, live_server):
     assert window_was_not_reloaded(page)
 
 
+NEWS_PAGE = """<!doctype html><html lang="it"><head><meta charset="utf-8">
+<title>Napoli, contatti con Mourinho per la panchina</title>
+<meta property="article:published_time" content="{published}"></head>
+<body><article><h1>Napoli, contatti con Mourinho per la panchina</h1>
+<p>Il Napoli ha avviato i contatti con José Mourinho per la panchina della prossima
+stagione. Secondo quanto riportato da Sky Sport, il tecnico portoghese è il primo nome
+sulla lista del presidente, che vuole chiudere entro la fine del mese.</p>
+<p>Mourinho sarebbe disposto ad ascoltare la proposta del Napoli: nei prossimi giorni
+è atteso un nuovo incontro tra le parti per parlare del contratto.</p>
+<p>In città l'idea piace: i tifosi ricordano le sue vittorie in Europa e chiedono una
+squadra capace di tornare subito a lottare per lo scudetto. La società, per ora, non
+commenta e lascia lavorare il direttore sportivo.</p>
+</article></body></html>
+"""
+
+
 def test_a_fan_hears_about_news_on_a_followed_coach_without_a_reload(
-    page, live_server, in_process_tasks
+    page, live_server, in_process_tasks, fetching_locally, tmp_path
 ):
     coach, _ = a_board()
     user = UserFactory()
@@ -183,22 +211,17 @@ def test_a_fan_hears_about_news_on_a_followed_coach_without_a_reload(
     follow.get_by_role("button", name="Follow").click()
     expect(follow.locator(".follow-state")).to_contain_text("You follow this coach")
 
-    # News about him, stored as extraction stores it and scored as the
-    # rescore task scores it: the first score announces a new rumour.
-    article = ArticleFactory(
-        source=SourceFactory(name="Sky Sport Italia", tier=1),
-        title="Napoli, contatti con Mourinho",
-        published_at=timezone.now() - timedelta(hours=2),
-    )
-    rumour, _, _ = Rumour.objects.record_evidence(
-        coach=coach,
-        club=ClubFactory(short_name="Napoli"),
-        article=article,
-        kind="rumour",
-        quote="Mourinho è il primo nome per la panchina del Napoli.",
-        confidence=0.9,
-    )
-    rumour.rescore()
+    # An article about him, read the way a worker reads one: fetched over
+    # HTTP, stored, extracted, scored; the first score announces a new rumour.
+    napoli = ClubFactory(short_name="Napoli", name="Società Sportiva Calcio Napoli")
+    AliasFactory(coach=None, club=napoli, text="Napoli")
+    published = (timezone.now() - timedelta(hours=2)).isoformat()
+    page_html = NEWS_PAGE.replace("{published}", published)
+    (tmp_path / "napoli-mourinho.html").write_text(page_html, encoding="utf-8")
+    source = SourceFactory(name="Sky Sport Italia", tier=1, language="it")
+    with serve(QuietHandler, directory=str(tmp_path)) as (base, _):
+        tasks.fetch_article(source.pk, f"{base}/napoli-mourinho.html")
+    rumour = Rumour.objects.get(coach=coach, club=napoli)
     assert RumourEvent.objects.filter(rumour=rumour, kind=RumourEvent.Kind.NEW).exists()
 
     expect(bell.locator(".bell-count")).to_have_text("1", timeout=15_000)
