@@ -175,12 +175,20 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("BENCHWATCH_CACHE_PREFIX", "benchwatch"),
             "TIMEOUT": 300,
+            "OPTIONS": {
+                # A Redis outage degrades the cache to none (misses, no-op
+                # writes, logged) instead of failing every page.
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 1,
+                "SOCKET_TIMEOUT": 1,
+            },
         }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -195,6 +203,20 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # A task a killed worker had taken goes to another worker after this many
+    # seconds; it must outlast the longest countdown (retry backoff: 1800 s).
+    "visibility_timeout": env_int("BENCHWATCH_BROKER_VISIBILITY_TIMEOUT", 3600),
+    "socket_connect_timeout": 2,
+}
+# When the broker is down, a web request gives up publishing within a second
+# (tasks.enqueue logs it; the sweeps redo the work) instead of hanging.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     # Each minute, queue a poll for every source whose next poll time has come.
@@ -205,6 +227,8 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-track-records": {"task": "rumours.tasks.refresh_track_records", "schedule": 86400.0},
     # Every five minutes, send the alert emails that waited and the digests that are due.
     "deliver-waiting-alerts": {"task": "rumours.tasks.deliver_waiting_alerts", "schedule": 300.0},
+    # Every ten minutes, read the articles whose extraction was lost on the way.
+    "extract-missed-articles": {"task": "rumours.tasks.extract_missed_articles", "schedule": 600.0},
 }
 
 # Email: the console in development, SMTP when EMAIL_HOST is set.
@@ -262,5 +286,8 @@ BENCHWATCH_USER_AGENT = os.environ.get(
 BENCHWATCH_RUMOUR_EXPIRY_DAYS = env_int("BENCHWATCH_RUMOUR_EXPIRY_DAYS", 60)
 # Seconds a rumour's rescore waits, so a burst of evidence and votes costs one.
 BENCHWATCH_RESCORE_DELAY = env_int("BENCHWATCH_RESCORE_DELAY", 30)
+# Seconds after which the sweeps redo work whose task was lost (a fan-out, an
+# extraction): long enough that the task itself has surely had its chance.
+BENCHWATCH_SWEEP_GRACE = env_int("BENCHWATCH_SWEEP_GRACE", 600)
 # Where the site is, for the links in alert emails (which have no request to ask).
 BENCHWATCH_SITE_URL = os.environ.get("BENCHWATCH_SITE_URL", "http://127.0.0.1:8000/")

@@ -28,7 +28,7 @@ from .models import (
     User,
     Vote,
 )
-from .tasks import refresh_track_records
+from .tasks import enqueue, refresh_track_records
 
 
 @admin.register(User)
@@ -243,7 +243,7 @@ class RumourAdmin(admin.ModelAdmin):
         with transaction.atomic():
             changed = lifecycle.moderate(queryset, outcome, reason, by=request.user)
             if changed:
-                refresh_track_records.delay_on_commit(sorted(changed))
+                enqueue(refresh_track_records, sorted(changed))
         self.message_user(request, f"{done}; {len(changed)} rumour(s) changed status.")
 
     @admin.action(description="Resolve: it happened (with a reason)")

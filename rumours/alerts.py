@@ -88,7 +88,7 @@ def announce_all(news: list[News]) -> list[RumourEvent]:
     whatever the number: read what exists, insert the rest, read back what
     this call inserted (a concurrent caller's rows carry another stamp).
     """
-    from .tasks import fan_out_event
+    from .tasks import enqueue, fan_out_event
 
     now = timezone.now()
     horizon = now - timedelta(days=settings.BENCHWATCH_RUMOUR_EXPIRY_DAYS)
@@ -124,7 +124,7 @@ def announce_all(news: list[News]) -> list[RumourEvent]:
         if (event.rumour_id, event.kind, event.level) in fresh
     ]
     for event in created:
-        fan_out_event.delay_on_commit(event.pk)
+        enqueue(fan_out_event, event.pk)
     return created
 
 

@@ -1196,13 +1196,11 @@ class Follow(models.Model):
 
 
 class RumourEventQuerySet(models.QuerySet):
-    # A fan-out still missing after this long was lost (a broker outage).
-    FAN_OUT_GRACE = timedelta(minutes=10)
-
     def stale_fan_outs(self, now=None):
-        """Events whose fan-out should have run by now and did not."""
+        """Events whose fan-out should have run by now and did not (lost in a broker outage)."""
         now = now or timezone.now()
-        return self.filter(fanned_out_at=None, created_at__lt=now - self.FAN_OUT_GRACE)
+        grace = timedelta(seconds=settings.BENCHWATCH_SWEEP_GRACE)
+        return self.filter(fanned_out_at=None, created_at__lt=now - grace)
 
 
 class RumourEvent(models.Model):

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from . import alerts, track_records
 from .ingest import http, pipeline
@@ -50,7 +51,7 @@ def poll_due_sources():
             .update(next_poll_at=now + timezone.timedelta(minutes=source.poll_interval))
         )
         if claimed:
-            transaction.on_commit(lambda pk=source.pk: poll_source.delay(pk))
+            enqueue(poll_source, source.pk)
             queued += 1
     return queued
 
@@ -75,7 +76,7 @@ def poll_source(source_id):
         logger.warning("poll of %s failed: %s", source.slug, error)
         return 0
     for entry in entries:
-        fetch_article.delay_on_commit(source.pk, entry.url, entry.title, entry.published_at)
+        enqueue(fetch_article, source.pk, entry.url, entry.title, entry.published_at)
     return len(entries)
 
 
@@ -97,8 +98,25 @@ def fetch_article(source_id, url, title="", published_at=None):
     stored = pipeline.fetch_and_store_once(source, url, hint)
     if stored is None or not stored.created:
         return None
-    extract_article.delay_on_commit(stored.article.pk)
+    enqueue(extract_article, stored.article.pk)
     return stored.article.pk
+
+
+@shared_task(**COMMON)
+def extract_missed_articles():
+    """Queue extraction of every article stored a while ago and never read (every few minutes).
+
+    An article still unread BENCHWATCH_SWEEP_GRACE seconds after it was
+    stored lost its extraction task on the way (a worker or the broker went
+    down in between).
+    """
+    grace = timezone.timedelta(seconds=settings.BENCHWATCH_SWEEP_GRACE)
+    missed = Article.objects.filter(
+        extracted_at=None, fetched_at__lt=timezone.now() - grace
+    ).values_list("pk", flat=True)
+    for article_id in missed[:5000]:
+        enqueue(extract_article, article_id)
+    return len(missed[:5000])
 
 
 @shared_task(**COMMON)
@@ -108,6 +126,28 @@ def extract_article(article_id):
     if article is None:
         return 0
     return pipeline.extract(article)
+
+
+def enqueue(task, *args, countdown: int | None = None) -> None:
+    """Queue a task once the transaction commits; if the broker is down, log it and go on.
+
+    Nothing is lost that way: each kind of work queued here is found again
+    by a periodic sweep (a rescore by sweep_rumours, a fan-out or an email by
+    deliver_waiting_alerts, an extraction by extract_missed_articles, a
+    fetch by the next poll, track records nightly), so a Redis outage delays
+    work but never fails the vote or the article that asked for it.
+    """
+    transaction.on_commit(lambda: publish(task, args, countdown))
+
+
+def publish(task, args, countdown: int | None = None) -> bool:
+    """Send a task to the broker now; log and return False if the broker is unreachable."""
+    try:
+        task.apply_async(args, countdown=countdown)
+    except OperationalError as error:
+        logger.warning("broker unreachable; %s%r is left to the sweeps: %s", task.name, args, error)
+        return False
+    return True
 
 
 def rescore_key(rumour_id: int) -> str:
@@ -123,12 +163,14 @@ def queue_rescore(rumour_id: int) -> None:
     news arriving during the recompute queues another.
     """
 
-    def enqueue():
+    def send():
         delay = settings.BENCHWATCH_RESCORE_DELAY
-        if cache.add(rescore_key(rumour_id), True, timeout=delay + RESCORE_KEY_SLACK):
-            rescore_rumour.apply_async((rumour_id,), countdown=delay)
+        key = rescore_key(rumour_id)
+        if cache.add(key, True, timeout=delay + RESCORE_KEY_SLACK):
+            if not publish(rescore_rumour, (rumour_id,), countdown=delay):
+                cache.delete(key)  # So the next event tries again.
 
-    transaction.on_commit(enqueue)
+    transaction.on_commit(send)
 
 
 @shared_task(**COMMON)
@@ -137,7 +179,7 @@ def rescore_rumour(rumour_id):
     cache.delete(rescore_key(rumour_id))
     update = Rumour.objects.filter(pk=rumour_id).rescore()
     if update.resolved:
-        refresh_track_records.delay_on_commit(sorted(update.resolved))
+        enqueue(refresh_track_records, sorted(update.resolved))
     return update.changed
 
 
@@ -152,7 +194,7 @@ def sweep_rumours():
     """Let time act on every open rumour: expire the stale ones, decay the scores."""
     update = Rumour.objects.open().rescore()
     if update.resolved:
-        refresh_track_records.delay_on_commit(sorted(update.resolved))
+        enqueue(refresh_track_records, sorted(update.resolved))
     return update.changed
 
 
@@ -167,7 +209,7 @@ def fan_out_event(event_id):
         return 0
     result = alerts.fan_out(event)
     for user_ids in alerts.chunks(result.instant_users):
-        deliver_alert_emails.delay_on_commit(user_ids)
+        enqueue(deliver_alert_emails, user_ids)
     return result.followers
 
 
@@ -204,10 +246,10 @@ def deliver_waiting_alerts():
     """Queue the emails that may go now: held instant alerts and due digests (every few minutes)."""
     instant, digest = alerts.waiting_deliveries()
     for user_ids in alerts.chunks(instant):
-        deliver_alert_emails.delay(user_ids)
+        enqueue(deliver_alert_emails, user_ids)
     for user_id in digest:
-        send_digest.delay(user_id)
+        enqueue(send_digest, user_id)
     # An event whose fan-out task was lost is fanned out late rather than never.
     for event_id in RumourEvent.objects.stale_fan_outs().values_list("pk", flat=True):
-        fan_out_event.delay(event_id)
+        enqueue(fan_out_event, event_id)
     return len(instant) + len(digest)

@@ -85,7 +85,7 @@ def test_redis_url_makes_redis_the_broker_and_the_cache():
     assert result.stdout.split() == [
         "False",
         "redis://127.0.0.1:6379/3",
-        "django.core.cache.backends.redis.RedisCache",
+        "django_redis.cache.RedisCache",
     ]
 
 

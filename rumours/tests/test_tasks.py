@@ -75,8 +75,41 @@ def test_the_sweep_claims_each_due_source_once(db, monkeypatch, django_capture_o
         next_poll_at=timezone.now() + timezone.timedelta(hours=1),
     )
     queued = []
-    monkeypatch.setattr(tasks.poll_source, "delay", queued.append)
+    monkeypatch.setattr(
+        tasks.poll_source, "apply_async", lambda args, **options: queued.append(args)
+    )
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks.poll_due_sources() == 1
         assert tasks.poll_due_sources() == 0
-    assert queued == [due.pk]
+    assert queued == [(due.pk,)]
+
+
+def test_articles_whose_extraction_was_lost_are_read_by_the_sweep(
+    db, gazetteer, newsite, settings, django_capture_on_commit_callbacks
+):
+    settings.BENCHWATCH_SWEEP_GRACE = 60
+    source = newsite_sources(newsite[0])[0]
+    url = newsite[0] + next(p for p in MANIFEST["articles"] if p.startswith("/mercatoweb/"))
+    with django_capture_on_commit_callbacks(execute=False):
+        article_id = tasks.fetch_article(source.pk, url)  # its extraction never leaves
+    assert tasks.extract_missed_articles() == 0  # too recent: its task may still come
+    Article.objects.filter(pk=article_id).update(
+        fetched_at=timezone.now() - timezone.timedelta(minutes=2)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.extract_missed_articles() == 1
+    assert Article.objects.get(pk=article_id).extracted_at is not None
+    assert Evidence.objects.filter(article_id=article_id).exists()
+    assert tasks.extract_missed_articles() == 0
+
+
+def test_a_broker_outage_leaves_the_work_to_the_sweeps(db, monkeypatch, caplog):
+    """Publishing to an unreachable broker is logged, never raised into a vote or an article."""
+    from kombu.exceptions import OperationalError
+
+    def unreachable(*args, **options):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.extract_article, "apply_async", unreachable)
+    assert tasks.publish(tasks.extract_article, (1,)) is False
+    assert "left to the sweeps" in caplog.text
