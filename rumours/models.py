@@ -562,6 +562,17 @@ class Source(models.Model):
             fields += ["etag", "last_modified"]
         self.save(update_fields=fields)
 
+    def forget_validators(self):
+        """Make the next poll read the feed whole, not ask "modified since?".
+
+        Called when a poll finds articles to fetch: if their fetch tasks are
+        lost (a broker outage), a conditional poll would hear "not modified"
+        and never find them again.
+        """
+        if self.etag or self.last_modified:
+            self.etag = self.last_modified = ""
+            Source.objects.filter(pk=self.pk).update(etag="", last_modified="")
+
     def record_failure(self, error: str, at=None):
         """Note a failed poll and back off: each failure in a row doubles the wait, up to a day."""
         at = at or timezone.now()

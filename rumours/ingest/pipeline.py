@@ -96,7 +96,10 @@ def discover(source: Source) -> list[Entry]:
     done = known_urls(urls) | set(
         SkippedPage.objects.filter(url__in=urls, is_permanent=True).values_list("url", flat=True)
     )
-    return [entry for entry in entries if entry.url not in done]
+    new = [entry for entry in entries if entry.url not in done]
+    if new:
+        source.forget_validators()  # Until a poll finds nothing new to fetch.
+    return new
 
 
 def _read_listing(source: Source) -> list[Entry] | None:

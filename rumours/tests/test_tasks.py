@@ -113,3 +113,24 @@ def test_a_broker_outage_leaves_the_work_to_the_sweeps(db, monkeypatch, caplog):
     monkeypatch.setattr(tasks.extract_article, "apply_async", unreachable)
     assert tasks.publish(tasks.extract_article, (1,)) is False
     assert "left to the sweeps" in caplog.text
+
+
+def test_a_poll_whose_fetches_were_lost_finds_them_again(
+    db, gazetteer, newsite, django_capture_on_commit_callbacks
+):
+    """The mock site answers If-Modified-Since with 304: the poll after news must not ask."""
+    source = newsite_sources(newsite[0])[0]
+    with django_capture_on_commit_callbacks(execute=False):  # the fetches never leave
+        found = tasks.poll_source(source.pk)
+    assert found > 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.poll_source(source.pk) == found
+    assert Article.objects.count() > 0  # (a copy or two of one article are stored once)
+    source.refresh_from_db()
+    assert source.last_modified == ""
+    # Everything is stored: the next poll reads the feed whole, finds nothing new,
+    # and keeps the validators, so the one after asks "modified since?" again.
+    assert tasks.poll_source(source.pk) == 0
+    source.refresh_from_db()
+    assert source.last_modified
+    assert tasks.poll_source(source.pk) == 0
