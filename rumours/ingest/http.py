@@ -6,14 +6,18 @@ the cap), at most a few redirects, allowed content types only, robots.txt
 honoured, a minimum interval per host shared through the cache (Redis when
 configured), conditional GET, and retries with backoff for timeouts and 5xx.
 Addresses on private, loopback, link-local or multicast networks are refused,
-at every redirect hop, unless BENCHWATCH_ALLOW_PRIVATE_FETCH allows them.
+at every redirect hop and again at the address actually connected to (a DNS
+answer can change between the check and the connection), unless
+BENCHWATCH_ALLOW_PRIVATE_FETCH allows them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import logging
 import socket
+import threading
 import time
 import zlib
 from dataclasses import dataclass
@@ -127,13 +131,76 @@ def check_host_is_public(host: str, port: int) -> None:
 
 
 class GuardedTransport(httpx.HTTPTransport):
-    """The network transport: checks every destination address and keeps to the host's pace."""
+    """The network transport: checks addresses, keeps to the host's pace, minds the deadline.
+
+    Read timeouts bound each wait for bytes, not their sum: a server sending
+    its headers a byte at a time, each within the timeout, would hold a
+    worker for hours. So a watchdog shuts the connection at the deadline
+    (passed in the request's "deadline" extension) if the headers are not in
+    by then; _read_body checks the deadline for the body.
+    """
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         port = request.url.port or (443 if request.url.scheme == "https" else 80)
         check_host_is_public(request.url.host, port)
         wait_for_host_slot(request.url.host)
-        return super().handle_request(request)
+        watch = _ConnectionWatch(request.url.host)
+        request.extensions["trace"] = watch.trace
+        deadline = request.extensions.get("deadline")
+        if deadline is None:
+            return super().handle_request(request)
+        watchdog = threading.Timer(max(deadline - time.monotonic(), 0), watch.expire)
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            return super().handle_request(request)
+        finally:
+            watchdog.cancel()
+
+
+class _ConnectionWatch:
+    """The sockets one request connects with: checked as they open, shut when time is up."""
+
+    def __init__(self, host: str):
+        self.host = host
+        self.sockets: list[socket.socket] = []
+        self.expired = threading.Event()
+
+    def trace(self, event: str, info: dict) -> None:
+        """httpcore's trace hook: note each new connection, and refuse a private peer.
+
+        The host name was checked before connecting, but the connection
+        resolves it again; a DNS answer that changed in between (DNS
+        rebinding) is caught here, before a byte of the request is sent.
+        """
+        if event not in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            return
+        sock = info["return_value"].get_extra_info("socket")
+        if event == "connection.connect_tcp.complete" and not _setting(
+            "BENCHWATCH_ALLOW_PRIVATE_FETCH", False
+        ):
+            address = sock.getpeername()[0]
+            if not is_public_address(address):
+                sock.close()
+                raise PrivateAddressRefused(
+                    f"{self.host} connected to {address}, a non-public address"
+                )
+        self.sockets.append(sock)
+        if self.expired.is_set():
+            _shut(sock)  # Connected just as the watchdog went off.
+
+    def expire(self) -> None:
+        """Wake any read blocked on these connections: it sees them end."""
+        self.expired.set()
+        for sock in list(self.sockets):
+            _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    # socket.socket's own shutdown, even for a TLS socket: SSLSocket's would
+    # tear down its SSL state under the reading thread.
+    with contextlib.suppress(OSError):
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
 _client: httpx.Client | None = None
@@ -144,7 +211,9 @@ def client() -> httpx.Client:
     global _client
     if _client is None:
         _client = httpx.Client(
-            transport=GuardedTransport(retries=0),
+            # No keep-alive: the watchdog and the address check see a
+            # connection as it opens, and a reused one would escape both.
+            transport=GuardedTransport(retries=0, limits=httpx.Limits(max_keepalive_connections=0)),
             timeout=httpx.Timeout(
                 _setting("BENCHWATCH_READ_TIMEOUT", 10.0),
                 connect=_setting("BENCHWATCH_CONNECT_TIMEOUT", 5.0),
@@ -302,7 +371,9 @@ def _fetch_once(url: str, policy: FetchPolicy, headers: dict, *, check_robots: b
         if check_robots and not robots_allows(url):
             raise RobotsDisallowed(f"robots.txt disallows {url}")
         try:
-            with client().stream("GET", url, headers=headers) as response:
+            with client().stream(
+                "GET", url, headers=headers, extensions={"deadline": deadline}
+            ) as response:
                 if response.status_code in (301, 302, 303, 307, 308):
                     location = response.headers.get("location", "")
                     if not location:
@@ -313,6 +384,11 @@ def _fetch_once(url: str, policy: FetchPolicy, headers: dict, *, check_robots: b
         except httpx.TimeoutException as error:
             raise TransientFetchError(f"timed out fetching {url}: {error!r}") from error
         except httpx.TransportError as error:
+            if time.monotonic() >= deadline:
+                # The watchdog shut the connection (GuardedTransport).
+                raise TransientFetchError(
+                    f"{url} sent no response before the deadline (too slowly)"
+                ) from error
             raise TransientFetchError(f"cannot reach {url}: {error!r}") from error
     raise FetchError(f"more than {max_redirects} redirects")
 

@@ -304,6 +304,28 @@ def _fragment_text(value: str) -> str:
     return _text_of(root)
 
 
+# A tag, whether markup or text that decoded to markup: "<script>", "</b>",
+# "<img src=x onerror=…>", "<!-- -->". Not "3 < 4" or "<3".
+_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!?][^<>]*>")
+
+
+def plain_text(value: str) -> str:
+    """Return value as one line of plain text: no tags, no control characters.
+
+    For headlines and bylines, from a page or a feed: they are stored and
+    shown on the site. Markup is parsed away (a script's code with it). A
+    page that escapes its markup twice ("&amp;lt;script&amp;gt;"), or a
+    JSON-LD string escaped once, still holds "<script>" after one decoding,
+    so decoding repeats while tags remain.
+    """
+    text = _fragment_text(_CONTROL_CHARACTERS.sub(" ", value))
+    for _ in range(3):
+        if not _TAG.search(text):
+            return text
+        text = _fragment_text(text)
+    return _normalise(_TAG.sub(" ", text))
+
+
 def _read_page(root: etree._Element, url: str) -> _Page:
     page = _Page(root=root, url=url)
     for meta in root.iter("meta"):
@@ -844,6 +866,12 @@ class _BlockBuilder:
     def flush(self) -> None:
         """End the current block; inline tags still open carry over into the next one."""
         text = _normalise("".join(self.text))
+        html = None
+        if _TAG.search(text):
+            # Escaped markup ("&lt;script&gt;") is text here, but it is no
+            # prose, and stored text holds no tags (see plain_text).
+            text = plain_text(text)
+            html = html_escaping.escape(text, quote=False)
         # A block that is mostly links is a menu or a "read also" line.
         if text and self.linked <= len(text) * 0.5:
             still_open = self.open_inline[:_MAX_INLINE_DEPTH]
@@ -851,7 +879,7 @@ class _BlockBuilder:
             self.blocks.append(
                 _Block(
                     text=text,
-                    html="".join(_trimmed(self.html)),
+                    html=html if html is not None else "".join(_trimmed(self.html)),
                     kind="heading" if self.heading_depth else "li" if self.item_depth else "p",
                     list_tag=self.list_tags[-1] if self.list_tags else "ul",
                     quoted=bool(self.quote_depth),
@@ -1034,7 +1062,10 @@ def sanitise_html(markup: str) -> str:
 
 
 def _blocks_from_plain_text(text: str) -> list[_Block]:
-    paragraphs = [_normalise(part) for part in re.split(r"\n\s*\n|\n", text)]
+    paragraphs = [
+        plain_text(part) if _TAG.search(part) else _normalise(part)
+        for part in re.split(r"\n\s*\n|\n", text)
+    ]
     return [
         _Block(text=paragraph, html=html_escaping.escape(paragraph, quote=False))
         for paragraph in paragraphs
@@ -1081,7 +1112,7 @@ def _title(page: _Page) -> str:
         _text_of(title_element) if title_element is not None else "",
     ]
     for candidate in candidates:
-        title = _strip_site_name(_fragment_text(candidate), page.site_names, h1)
+        title = _strip_site_name(plain_text(candidate), page.site_names, h1)
         if title:
             return title[:500]
     return ""
@@ -1178,7 +1209,7 @@ def _starts_byline(element: etree._Element) -> bool:
 def _clean_author(name: str) -> str:
     if not name or name.lstrip().lower().startswith(("http://", "https://", "www.")):
         return ""
-    name = _fragment_text(name)
+    name = plain_text(name)
     name = _BYLINE_PREFIX.sub("", name)
     name = _BYLINE_END.split(name)[0].strip(" ,;:·|-")
     if len(name) > 120 or not re.search(r"[^\W\d_]", name):
