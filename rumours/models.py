@@ -39,6 +39,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from . import page_cache
 from .extract.normalize import fold
 from .scoring import TIER_PRIOR
 
@@ -246,10 +247,14 @@ class Followable:
 
     def record_follow(self, user):
         """Make user a follower; following twice changes nothing."""
-        Follow.objects.get_or_create(user=user, **{self.noun: self})
+        _, created = Follow.objects.get_or_create(user=user, **{self.noun: self})
+        if created:
+            page_cache.bump_profile(self)
 
     def withdraw_follow(self, user):
-        Follow.objects.filter(user=user, **{self.noun: self}).delete()
+        deleted, _ = Follow.objects.filter(user=user, **{self.noun: self}).delete()
+        if deleted:
+            page_cache.bump_profile(self)
 
 
 class Club(Followable, models.Model):
@@ -708,7 +713,59 @@ class RumourQuerySet(models.QuerySet):
         )
         if created:
             rumour.take_evidence_into_account(kind, seen_at)
+            page_cache.bump(coaches=[coach.slug], clubs=[club.slug])
         return rumour, evidence, created
+
+    def record_article_evidence(self, article, reports: list[dict]) -> list[tuple]:
+        """Store everything one article reports, in a few queries; return [(rumour, kind, created)].
+
+        Each report holds record_evidence's keyword arguments but `article`.
+        The same rules hold (one piece of evidence per rumour and article,
+        the rumour's kind follows its newest news), but the rumours are read
+        in one query, the evidence this article already gave in another,
+        and the new evidence is inserted in a third: extraction at scale
+        spends its time in round trips, not in SQL. Rumours are taken in
+        (coach, club) order, so concurrent workers lock them in one order.
+        """
+        if not reports:
+            return []
+        reports = sorted(reports, key=lambda report: (report["coach"].pk, report["club"].pk))
+        seen_at = article.published_at or article.fetched_at
+        pairs = Q()
+        for report in reports:
+            pairs |= Q(coach_id=report["coach"].pk, club_id=report["club"].pk)
+        rumours = {(rumour.coach_id, rumour.club_id): rumour for rumour in self.filter(pairs)}
+        for report in reports:
+            key = (report["coach"].pk, report["club"].pk)
+            if key not in rumours:
+                rumours[key], _ = self.get_or_create(
+                    coach=report["coach"],
+                    club=report["club"],
+                    defaults={
+                        "kind": report["kind"],
+                        "first_seen_at": seen_at,
+                        "last_seen_at": seen_at,
+                    },
+                )
+        given = set(
+            Evidence.objects.filter(
+                article=article, rumour__in=[rumour.pk for rumour in rumours.values()]
+            ).values_list("rumour_id", flat=True)
+        )
+        results, new = [], []
+        for report in reports:
+            rumour = rumours[(report["coach"].pk, report["club"].pk)]
+            created = rumour.pk not in given
+            if created:
+                given.add(rumour.pk)
+                fields = {k: v for k, v in report.items() if k not in ("coach", "club")}
+                new.append((rumour, Evidence(rumour=rumour, article=article, **fields)))
+            results.append((rumour, report["kind"], created))
+        # A concurrent extraction of the same article loses the race quietly.
+        Evidence.objects.bulk_create([evidence for _, evidence in new], ignore_conflicts=True)
+        for rumour, evidence in new:
+            rumour.take_evidence_into_account(evidence.kind, seen_at)
+        return results
 
     def for_club(self, club):
         return self.filter(club=club)
@@ -947,10 +1004,12 @@ class Rumour(models.Model):
         """Store the user's verdict on this rumour, replacing any earlier one; then rescore."""
         Vote.objects.update_or_create(rumour=self, user=user, defaults={"value": value})
         self.rescore_soon()
+        page_cache.bump(rumours=[self.pk])
 
     def withdraw_vote(self, user):
         Vote.objects.filter(rumour=self, user=user).delete()
         self.rescore_soon()
+        page_cache.bump(rumours=[self.pk])
 
     def rescore_soon(self):
         """Queue one recompute of this rumour's score once the transaction commits (debounced)."""

@@ -240,12 +240,17 @@ def _stored_copy(urls: set[str], fingerprint: str) -> Article | None:
     the alternates under DISTINCT) makes PostgreSQL read every article,
     which at 300,000 articles costs a quarter of a second or more each time.
     """
+    # order_by() drops the models' default ordering, which no part of a
+    # compound statement may carry.
     candidates = (
         Article.objects.filter(url__in=urls)
+        .order_by()
         .values_list("pk", flat=True)
         .union(
-            ArticleURL.objects.filter(url__in=urls).values_list("article_id", flat=True),
-            Article.objects.filter(content_hash=fingerprint).values_list("pk", flat=True),
+            ArticleURL.objects.filter(url__in=urls).order_by().values_list("article_id", flat=True),
+            Article.objects.filter(content_hash=fingerprint)
+            .order_by()
+            .values_list("pk", flat=True),
         )
     )
     ids = list(candidates)
@@ -264,26 +269,26 @@ def extract(article: Article) -> int:
     moderators. Running it again on the same article adds nothing.
     """
     analysis = analyse_article(article.text, title=article.title, language=article.language)
+    reports = [
+        {
+            "coach": link.coach,
+            "club": link.club,
+            "kind": link.kind,
+            "quote": link.evidence[:2000],
+            "confidence": link.confidence,
+            "credited_to": link.credited_to[:200],
+            "credited_source": credited_source_for(link.credited_to) if link.credited_to else None,
+        }
+        for link in analysis.links
+    ]
     new = 0
-    # Rumours are locked in one order (coach, club) by every worker, so two
-    # articles naming the same pairs cannot deadlock each other.
-    links = sorted(analysis.links, key=lambda link: (link.coach.pk, link.club.pk))
     with transaction.atomic():
-        for link in links:
-            rumour, _, created = Rumour.objects.record_evidence(
-                coach=link.coach,
-                club=link.club,
-                article=article,
-                kind=link.kind,
-                quote=link.evidence[:2000],
-                confidence=link.confidence,
-                credited_to=link.credited_to[:200],
-                credited_source=credited_source_for(link.credited_to) if link.credited_to else None,
-            )
+        recorded = Rumour.objects.record_article_evidence(article, reports)
+        for rumour, kind, created in recorded:
             new += created
             if created:
                 rumour.rescore_soon()  # After commit, once per burst of news.
-                if link.kind == Rumour.Kind.DENIAL and rumour.status == Rumour.Status.OPEN:
+                if kind == Rumour.Kind.DENIAL and rumour.status == Rumour.Status.OPEN:
                     alerts.announce(rumour, RumourEvent.Kind.DENIAL, at=article.published_at)
         if article.extracted_at is None:
             for name, sentence in analysis.unknown_coaches:

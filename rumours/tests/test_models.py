@@ -185,3 +185,22 @@ def test_changing_status_keeps_the_history():
 def test_a_coach_without_a_club_is_a_free_agent():
     assert CoachFactory(current_club=None).is_free_agent
     assert not CoachFactory(current_club=ClubFactory()).is_free_agent
+
+
+def test_an_articles_links_are_recorded_once_in_a_few_queries(django_assert_max_num_queries):
+    coach, old, new = CoachFactory(), ClubFactory(), ClubFactory()
+    known = RumourFactory(coach=coach, club=old)
+    article = ArticleFactory()  # newer than what the known rumour has seen
+    reports = [
+        {"coach": coach, "club": club, "kind": kind, "quote": "q", "confidence": 0.7}
+        for club, kind in ((new, "rumour"), (old, "exit"))
+    ]
+    with django_assert_max_num_queries(10):
+        first = Rumour.objects.record_article_evidence(article, reports)
+    again = Rumour.objects.record_article_evidence(article, reports)
+    assert [created for _, _, created in first] == [True, True]
+    assert [created for _, _, created in again] == [False, False]
+    assert Evidence.objects.filter(article=article).count() == 2
+    known.refresh_from_db()
+    assert known.kind == "exit"
+    assert Rumour.objects.get(coach=coach, club=new).first_seen_at == article.published_at
