@@ -7,7 +7,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
 from django.db.models import Count
 
-from . import lifecycle
+from . import lifecycle, page_cache
 from .models import (
     Alias,
     Article,
@@ -31,6 +31,50 @@ from .models import (
 from .tasks import enqueue, refresh_track_records
 
 
+def _pages_showing(obj) -> tuple[set[str], set[str]]:
+    """Return the coaches and clubs (slugs) whose pages show obj: itself, or its rumour's ends."""
+    if isinstance(obj, Coach):
+        return {obj.slug}, set()
+    if isinstance(obj, Club):
+        return set(), {obj.slug}
+    owner = getattr(obj, "rumour", obj)
+    coach, club = getattr(owner, "coach", None), getattr(owner, "club", None)
+    return ({coach.slug} if coach else set()), ({club.slug} if club else set())
+
+
+class RefreshesPages:
+    """Make visitors' cached pages that show an edited or deleted row render again.
+
+    A moderator's edit bypasses the domain methods that bump page versions
+    (see page_cache); an edit that moves a row bumps the old pages too.
+    """
+
+    def _bump(self, *objects):
+        coaches, clubs = set(), set()
+        for obj in objects:
+            obj_coaches, obj_clubs = _pages_showing(obj)
+            coaches |= obj_coaches
+            clubs |= obj_clubs
+        page_cache.bump(coaches=coaches, clubs=clubs)
+
+    def save_model(self, request, obj, form, change):
+        before = type(obj).objects.filter(pk=obj.pk).first() if change else None
+        super().save_model(request, obj, form, change)
+        self._bump(*[row for row in (before, obj) if row is not None])
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        self._bump(form.instance)
+
+    def delete_model(self, request, obj):
+        self._bump(obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        self._bump(*queryset)
+        super().delete_queryset(request, queryset)
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     list_display = ("username", "email", "date_joined", "is_staff", "is_active")
@@ -49,7 +93,7 @@ class SpellInline(admin.TabularInline):
 
 
 @admin.register(Club)
-class ClubAdmin(admin.ModelAdmin):
+class ClubAdmin(RefreshesPages, admin.ModelAdmin):
     list_display = ("short_name", "name", "league", "country", "is_national_team")
     list_filter = ("is_national_team", "league", "country")
     search_fields = ("short_name", "name", "aliases__text", "slug")
@@ -58,7 +102,7 @@ class ClubAdmin(admin.ModelAdmin):
 
 
 @admin.register(Coach)
-class CoachAdmin(admin.ModelAdmin):
+class CoachAdmin(RefreshesPages, admin.ModelAdmin):
     list_display = ("full_name", "nationality", "current_club", "is_free_agent")
     list_filter = (
         "nationality",
@@ -100,7 +144,7 @@ class CoachCandidateAdmin(admin.ModelAdmin):
 
 
 @admin.register(Alias)
-class AliasAdmin(admin.ModelAdmin):
+class AliasAdmin(RefreshesPages, admin.ModelAdmin):
     list_display = ("text", "kind", "coach", "club")
     list_filter = ("kind",)
     search_fields = ("text", "coach__full_name", "club__short_name")
@@ -109,7 +153,7 @@ class AliasAdmin(admin.ModelAdmin):
 
 
 @admin.register(CoachingSpell)
-class CoachingSpellAdmin(admin.ModelAdmin):
+class CoachingSpellAdmin(RefreshesPages, admin.ModelAdmin):
     list_display = ("coach", "club", "started", "ended", "is_caretaker")
     list_filter = ("is_caretaker", "club__league")
     search_fields = ("coach__full_name", "club__short_name")
@@ -188,7 +232,7 @@ class ModerationForm(ActionForm):
 
 
 @admin.register(Rumour)
-class RumourAdmin(admin.ModelAdmin):
+class RumourAdmin(RefreshesPages, admin.ModelAdmin):
     """Rumours with their score; status changes only through the actions, with a reason."""
 
     list_display = (
@@ -244,6 +288,8 @@ class RumourAdmin(admin.ModelAdmin):
             changed = lifecycle.moderate(queryset, outcome, reason, by=request.user)
             if changed:
                 enqueue(refresh_track_records, sorted(changed))
+            # The statuses set by hand changed before lifecycle rescored them.
+            page_cache.bump(rumours=changed | set(queryset.values_list("pk", flat=True)))
         self.message_user(request, f"{done}; {len(changed)} rumour(s) changed status.")
 
     @admin.action(description="Resolve: it happened (with a reason)")
@@ -260,7 +306,7 @@ class RumourAdmin(admin.ModelAdmin):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(admin.ModelAdmin):
+class EvidenceAdmin(RefreshesPages, admin.ModelAdmin):
     list_display = ("rumour", "kind", "confidence", "article", "credited_to", "created_at")
     list_filter = ("kind", "article__source")
     search_fields = ("quote", "rumour__coach__full_name", "rumour__club__short_name", "credited_to")
@@ -269,7 +315,7 @@ class EvidenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Vote)
-class VoteAdmin(admin.ModelAdmin):
+class VoteAdmin(RefreshesPages, admin.ModelAdmin):
     list_display = ("rumour", "user", "value", "updated_at")
     list_filter = ("value",)
     search_fields = ("user__username", "rumour__coach__full_name")
@@ -278,7 +324,7 @@ class VoteAdmin(admin.ModelAdmin):
 
 
 @admin.register(Follow)
-class FollowAdmin(admin.ModelAdmin):
+class FollowAdmin(RefreshesPages, admin.ModelAdmin):
     list_display = ("user", "coach", "club", "created_at")
     search_fields = ("user__username", "coach__full_name", "club__short_name")
     list_select_related = ("user", "coach", "club")

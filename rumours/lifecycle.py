@@ -37,7 +37,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from . import alerts
+from . import alerts, page_cache
 from .models import (
     Club,
     Coach,
@@ -196,6 +196,15 @@ def _update_chunk(ids: list[int], now, weights: Weights, result: Update) -> set[
         news += alerts.score_news(rumour, scores_before[rumour.pk])
     if news:
         alerts.announce_all(news)
+    # Visitors' cached pages that show these rumours render again, once the
+    # chunk commits: one bump for the chunk, not one per rumour.
+    shown = changed | {rumour.pk for rumour in dirty}
+    if shown:
+        page_cache.bump(
+            coaches={rumour.coach.slug for rumour in rumours if rumour.pk in shown},
+            clubs={rumour.club.slug for rumour in rumours if rumour.pk in shown},
+            rumours=shown - set(ids),
+        )
     result.scored.update(rumour.pk for rumour in rumours)
     result.rescored.update(rumour.pk for rumour in dirty)
     return changed - set(ids)

@@ -765,6 +765,8 @@ class RumourQuerySet(models.QuerySet):
         Evidence.objects.bulk_create([evidence for _, evidence in new], ignore_conflicts=True)
         for rumour, evidence in new:
             rumour.take_evidence_into_account(evidence.kind, seen_at)
+        if new:
+            page_cache.bump(rumours=[rumour.pk for rumour, _ in new])
         return results
 
     def for_club(self, club):

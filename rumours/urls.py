@@ -27,6 +27,7 @@ urlpatterns = [
     path("rumours/<int:pk>/vote/", views.vote, name="vote"),
     path("sources/", views.source_list, name="source-list"),
     path("leaderboard/", views.leaderboard, name="leaderboard"),
+    path("language/", views.switch_language, name="language"),
     path("sources/<slug:slug>/", views.source_detail, name="source-detail"),
     path("alerts/", views.notifications, name="notifications"),
     path("alerts/bell/", views.notification_bell, name="notification-bell"),

@@ -2,7 +2,11 @@
 
 Each GET view fetches with a fixed number of queries whatever the amount of
 data, and renders the page or, for an htmx request, the one partial that
-request refreshes (the same fragment the page renders). Each POST view
+request refreshes (the same fragment the page renders). Boards show their
+cards a page at a time (?page=N). Visitors get the home page, search, boards
+and club pages from the page cache (page_cache.for_visitors), so nothing on
+a visitor's page is personal: widgets lead to the login page, and the
+language switcher is a GET form (switch_language). Each POST view
 checks who is asking, validates a form, makes one call into the domain and
 answers htmx with the swapped partial plus an event, everyone else with a
 redirect back to the page they came from.
@@ -12,15 +16,24 @@ no query), the notifications page lists them, the settings page says how the
 fan wants them, and the unsubscribe link in each email works logged out.
 """
 
+from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -31,7 +44,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
-from . import alerts, charts
+from . import alerts, charts, page_cache
 from .forms import AlertSettingsForm, FollowForm, SearchForm, SignupForm, VoteForm
 from .models import Article, Club, Coach, Evidence, Rumour, Source, TrackRecord
 
@@ -41,7 +54,11 @@ HOME_EXITS = 6
 HOT_DAYS = 14
 RECENT_ARTICLES = 10
 SOURCE_ARTICLES = 30
-BOARD_CARDS = 50
+# A board shows this many cards a page, each with its newest articles.
+CARDS_PER_PAGE = 12
+EVIDENCE_PER_CARD = 3
+# Deeper than this is no reader's page, only a costly OFFSET.
+MAX_BOARD_PAGE = 1000
 FORMER_COACHES = 10
 SEARCH_RESULTS = 10
 RUMOUR_EVIDENCE = 200
@@ -57,8 +74,7 @@ def _page_or_partial(request: HttpRequest, template: str, partial: str) -> str:
     Boosted links and history restores (a back button after the cache ran
     out) want the whole page.
     """
-    htmx = request.htmx
-    if htmx and not htmx.boosted and not htmx.history_restore_request:
+    if page_cache.is_partial(request):
         return f"{template}#{partial}"
     return template
 
@@ -94,7 +110,77 @@ def _login_first(request: HttpRequest, next_url: str) -> HttpResponse:
     return redirect_to_login(next_url)
 
 
+@dataclass(frozen=True)
+class BoardPage:
+    """One page of a board's cards, newest news first, and the addresses around it.
+
+    url is this page's own address (what the board's refresh asks for);
+    newer_url and older_url are empty at either end.
+    """
+
+    cards: list
+    number: int
+    url: str
+    newer_url: str
+    older_url: str
+
+
+def _page_number(request: HttpRequest, param: str) -> int:
+    """Read a board's page number from the query string; anything but a page number is page 1."""
+    raw = request.GET.get(param, "")
+    if not (raw.isascii() and raw.isdigit()):
+        return 1
+    # A number too long to read is certainly past the end.
+    return max(int(raw), 1) if len(raw) <= 6 else MAX_BOARD_PAGE + 1
+
+
+def _board_page(rumours, numbers: dict[str, int], param: str, base_url: str) -> BoardPage:
+    """Fetch page numbers[param] of a board's cards; 404 past the last page.
+
+    One card more than a page holds tells whether an older page exists, so
+    no COUNT runs over every rumour. numbers holds the page of each list on
+    the page (a club has two), so each address keeps the other list's page.
+    """
+    number = numbers[param]
+    if number > MAX_BOARD_PAGE:
+        raise Http404("This board has no such page.")
+    start = (number - 1) * CARDS_PER_PAGE
+    cards = list(rumours[start : start + CARDS_PER_PAGE + 1])
+    if number > 1 and not cards:
+        raise Http404("This board has no such page.")
+
+    def url(page: int) -> str:
+        query = {name: value for name, value in {**numbers, param: page}.items() if value > 1}
+        return f"{base_url}?{urlencode(query)}" if query else base_url
+
+    return BoardPage(
+        cards=cards[:CARDS_PER_PAGE],
+        number=number,
+        url=url(number),
+        newer_url=url(number - 1) if number > 1 else "",
+        older_url=url(number + 1) if len(cards) > CARDS_PER_PAGE else "",
+    )
+
+
+def _timeline(coach: Coach) -> str:
+    """Draw the coach's timeline (HTML), or take it from the cache while his board is unchanged.
+
+    Counting his mentions per day is the board's costliest query.
+    """
+
+    def draw() -> str:
+        mentions = list(Evidence.objects.for_coach(coach).mentions_per_day())
+        context = {
+            "timeline": charts.mentions_timeline(mentions),
+            "timeline_narrow": charts.mentions_timeline(mentions, layout=charts.NARROW),
+        }
+        return render_to_string("rumours/partials/_timeline.html", context)
+
+    return page_cache.fragment("timeline", coach=coach.slug, build=draw)
+
+
 @require_safe
+@page_cache.for_visitors("site", timeout=page_cache.HOME_TIMEOUT)
 def home(request: HttpRequest) -> HttpResponse:
     since = timezone.now() - timedelta(days=HOT_DAYS)
     context = {
@@ -111,6 +197,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @vary_on_headers("HX-Request")
+@page_cache.for_visitors("site")
 def search(request: HttpRequest) -> HttpResponse:
     """Coaches and clubs by name or alias; htmx asks for the results as the fan types."""
     form = SearchForm(request.GET)
@@ -128,17 +215,25 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @vary_on_headers("HX-Request")
+@page_cache.for_visitors("coach")
 def coach_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """The coach's board: every club linked to him, with evidence, votes and a timeline."""
+    """The coach's board: the clubs linked to him, a page at a time, with evidence and votes.
+
+    The first page also draws the timeline of his mentions.
+    """
     coach = get_object_or_404(
         Coach.objects.select_related("current_club").with_follow_state(request.user), slug=slug
     )
-    mentions = list(Evidence.objects.for_coach(coach).mentions_per_day())
+    rumours = Rumour.objects.for_coach(coach).for_board(
+        request.user, evidence_per_card=EVIDENCE_PER_CARD
+    )
+    numbers = {"page": _page_number(request, "page")}
+    board = _board_page(rumours, numbers, "page", coach.get_absolute_url())
     context = {
         "coach": coach,
-        "rumours": Rumour.objects.for_coach(coach).for_board(request.user)[:BOARD_CARDS],
-        "timeline": charts.mentions_timeline(mentions),
-        "timeline_narrow": charts.mentions_timeline(mentions, layout=charts.NARROW),
+        "rumours": board.cards,
+        "board": board,
+        "timeline": _timeline(coach) if board.number == 1 else "",
         "refresh_seconds": BOARD_REFRESH_SECONDS,
     }
     return render(
@@ -148,15 +243,27 @@ def coach_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 @vary_on_headers("HX-Request")
+@page_cache.for_visitors("club")
 def club_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """A club's bench: who sits on it, who is linked to it, who left it."""
+    """A club's bench: who sits on it, who is linked to it (a page at a time), who left it."""
     club = get_object_or_404(Club.objects.with_follow_state(request.user), slug=slug)
-    rumours = Rumour.objects.for_club(club).for_board(request.user)
+    rumours = Rumour.objects.for_club(club).for_board(
+        request.user, evidence_per_card=EVIDENCE_PER_CARD
+    )
+    numbers = {name: _page_number(request, name) for name in ("page", "exit_page")}
+    linked = _board_page(
+        rumours.exclude(kind=Rumour.Kind.EXIT), numbers, "page", club.get_absolute_url()
+    )
+    exits = _board_page(
+        rumours.filter(kind=Rumour.Kind.EXIT), numbers, "exit_page", club.get_absolute_url()
+    )
     context = {
         "club": club,
         "current_coaches": club.current_coaches.all(),
-        "linked": rumours.exclude(kind=Rumour.Kind.EXIT)[:BOARD_CARDS],
-        "exits": rumours.filter(kind=Rumour.Kind.EXIT)[:BOARD_CARDS],
+        "linked": linked.cards,
+        "linked_pages": linked,
+        "exits": exits.cards,
+        "exit_pages": exits,
         "former_spells": club.spells.filter(ended__isnull=False)
         .select_related("coach")
         .order_by("-ended")[:FORMER_COACHES],
@@ -283,6 +390,38 @@ def signup(request: HttpRequest) -> HttpResponse:
         return redirect(_return_url(request, resolve_url("rumours:home")))
     next_url = request.POST.get("next") or request.GET.get("next", "")
     return render(request, "registration/signup.html", {"form": form, "next": next_url})
+
+
+@require_safe
+@never_cache
+def switch_language(request: HttpRequest) -> HttpResponse:
+    """Switch the interface's language, from the header's GET form, and go back to the page.
+
+    Django's set_language (still at i18n/) wants a POST with a CSRF token;
+    a GET form needs none, so visitors' pages carry no token of their own
+    and can be cached. It changes nothing but a preference cookie, so a link
+    from another site can do no more than switch the language.
+    """
+    language = request.GET.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        return HttpResponseBadRequest(_("Unknown language."))
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = resolve_url("rumours:home")
+    response = HttpResponseRedirect(next_url)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
 
 
 # ------------------------------------------------------------------ alerts

@@ -5,8 +5,10 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
+from rumours import page_cache
 from rumours.gazetteer.loading import load_gazetteer
 from rumours.models import Coach
 
@@ -125,6 +127,15 @@ def pytest_collection_modifyitems(config, items):
 def fast_password_hashing(settings):
     """Hash test passwords cheaply; real hashing costs a second per test user."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def no_cached_pages():
+    """Start each test with no cached page or page version: ids and slugs repeat across tests."""
+    if hasattr(cache, "delete_pattern"):  # Redis: leave the broker's and others' keys alone.
+        cache.delete_pattern(f"{page_cache.NAMESPACE}:*")
+    else:
+        cache.clear()
 
 
 @pytest.fixture

@@ -250,14 +250,98 @@ def test_a_fan_hears_about_news_on_a_followed_coach_without_a_reload(
     expect(page.locator(f"#rumour-{rumour.pk}")).to_be_visible()
 
 
+def record_news(rumour, quote):
+    """Store an article's evidence as extraction does (which also refreshes cached pages)."""
+    Rumour.objects.record_evidence(
+        coach=rumour.coach,
+        club=rumour.club,
+        article=ArticleFactory(),
+        kind="rumour",
+        quote=quote,
+        confidence=0.8,
+    )
+
+
 def test_new_evidence_appears_on_an_open_board(page, monkeypatch):
     monkeypatch.setattr(views, "BOARD_REFRESH_SECONDS", 1)
     coach, rumour = a_board()
     page.goto(coach.get_absolute_url())
     mark_window(page)
-    EvidenceFactory(rumour=rumour, quote="Fumata bianca: accordo raggiunto.")
+    record_news(rumour, "Fumata bianca: accordo raggiunto.")
     expect(page.get_by_text("Fumata bianca: accordo raggiunto.")).to_be_visible()
     assert window_was_not_reloaded(page)
+
+
+def set_hidden(page, hidden):
+    """Pretend the tab was hidden or shown again, as switching tabs does."""
+    page.evaluate(
+        """hidden => {
+            Object.defineProperty(document, "hidden", {value: hidden, configurable: true});
+            document.dispatchEvent(new Event("visibilitychange"));
+        }""",
+        hidden,
+    )
+
+
+def test_a_hidden_board_does_not_poll_and_catches_up_when_shown(page, monkeypatch):
+    monkeypatch.setattr(views, "BOARD_REFRESH_SECONDS", 1)
+    coach, rumour = a_board()
+    page.goto(coach.get_absolute_url())
+    mark_window(page)
+    board_requests = []
+    page.on(
+        "request",
+        lambda request: (
+            board_requests.append(request.url) if request.headers.get("hx-request") else None
+        ),
+    )
+    set_hidden(page, True)
+    record_news(rumour, "Arrived while nobody looked.")
+    page.wait_for_timeout(2500)
+    assert board_requests == []
+    expect(page.get_by_text("Arrived while nobody looked.")).to_have_count(0)
+    set_hidden(page, False)
+    expect(page.get_by_text("Arrived while nobody looked.")).to_be_visible(timeout=1500)
+    assert window_was_not_reloaded(page)
+
+
+def test_a_visitor_pages_through_a_long_board_and_back(page):
+    coach = CoachFactory(full_name="Paged Coach")
+    now = timezone.now()
+    for n in range(views.CARDS_PER_PAGE + 3):
+        rumour = RumourFactory(
+            coach=coach,
+            club=ClubFactory(short_name=f"Paged {n:02}"),
+            last_seen_at=now - timedelta(days=n),
+        )
+        EvidenceFactory(rumour=rumour)
+    page.goto(coach.get_absolute_url())
+    mark_window(page)
+    cards = page.locator("#rumour-board .rumour")
+    expect(cards).to_have_count(views.CARDS_PER_PAGE)
+    page.get_by_role("link", name="Older").click()
+    page.wait_for_url("**?page=2#rumour-board")
+    expect(cards).to_have_count(3)
+    expect(cards.first).to_contain_text(f"Paged {views.CARDS_PER_PAGE:02}")
+    board = page.locator("#rumour-board")
+    expect(board).to_have_attribute("hx-get", f"{coach.get_absolute_url()}?page=2")
+    assert window_was_not_reloaded(page)
+    page.get_by_role("link", name="Newer").click()
+    expect(cards).to_have_count(views.CARDS_PER_PAGE)
+    expect(cards.first).to_contain_text("Paged 00")
+
+
+def test_a_visitor_who_follows_logs_in_and_lands_back_on_the_board(page):
+    coach, _ = a_board()
+    user = UserFactory()
+    page.goto(coach.get_absolute_url())
+    page.locator(f"#follow-coach-{coach.pk}").get_by_role("button", name="Follow").click()
+    page.wait_for_url("**/accounts/login/**")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(f"**{coach.get_absolute_url()}")
+    expect(page.locator(f"#follow-coach-{coach.pk}")).to_have_attribute("method", "post")
 
 
 def test_searching_as_you_type_lands_on_the_right_page(page):

@@ -1,11 +1,15 @@
 """The public pages render what the database holds, and refuse what they should."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from rumours import views
 from rumours.models import CoachingSpell, Rumour, TrackRecord
 
 from .factories import (
@@ -80,6 +84,130 @@ def test_board_queries_do_not_grow_with_the_evidence(client, django_assert_max_n
         EvidenceFactory(rumour__coach=coach)
     with django_assert_max_num_queries(6):
         client.get(coach.get_absolute_url())
+
+
+# --- Long boards, a page at a time -----------------------------------------------
+
+
+def long_board(cards=30):
+    """A coach linked to `cards` clubs, club "Club 00" the newest news, then one a day older."""
+    coach = CoachFactory()
+    for n in range(cards):
+        EvidenceFactory(
+            rumour=RumourFactory(
+                coach=coach,
+                club=ClubFactory(short_name=f"Paged {n:02}"),
+                last_seen_at=timezone.now() - timedelta(days=n),
+            )
+        )
+    return coach
+
+
+def shown_clubs(page):
+    return re.findall(r">(Paged \d\d)</a></h3>", page)
+
+
+def test_a_long_board_shows_its_newest_cards_and_a_link_to_older_ones(client):
+    coach = long_board()
+    page = client.get(coach.get_absolute_url()).content.decode()
+    assert shown_clubs(page) == [f"Paged {n:02}" for n in range(views.CARDS_PER_PAGE)]
+    assert f'href="{coach.get_absolute_url()}?page=2#rumour-board" rel="next"' in page
+    assert 'rel="prev"' not in page
+
+
+def test_the_second_page_shows_older_cards_and_links_both_ways(client):
+    coach = long_board()
+    page = client.get(f"{coach.get_absolute_url()}?page=2").content.decode()
+    assert shown_clubs(page) == [f"Paged {n:02}" for n in range(12, 24)]
+    assert f'href="{coach.get_absolute_url()}#rumour-board" rel="prev"' in page
+    assert f'href="{coach.get_absolute_url()}?page=3#rumour-board" rel="next"' in page
+    assert "Page 2" in page
+    assert "<title>Coach" in page and "page 2 · Benchwatch</title>" in page
+
+
+def test_the_last_page_has_no_older_link(client):
+    coach = long_board()
+    page = client.get(f"{coach.get_absolute_url()}?page=3").content.decode()
+    assert shown_clubs(page) == [f"Paged {n:02}" for n in range(24, 30)]
+    assert 'rel="next"' not in page
+
+
+def test_a_board_that_fits_one_page_has_no_page_links(client):
+    coach = long_board(cards=views.CARDS_PER_PAGE)
+    page = client.get(coach.get_absolute_url()).content.decode()
+    assert len(shown_clubs(page)) == views.CARDS_PER_PAGE
+    assert 'class="pager"' not in page
+
+
+def test_only_the_first_page_draws_the_timeline(client):
+    coach = long_board()
+    assert 'class="card timeline"' in client.get(coach.get_absolute_url()).content.decode()
+    second = client.get(f"{coach.get_absolute_url()}?page=2").content.decode()
+    assert 'class="card timeline"' not in second
+
+
+@pytest.mark.parametrize("number", ["abc", "0", "-1", "1.5", "", "%00", "2e3", "%EF%BC%92"])
+def test_a_page_number_that_is_no_page_number_shows_the_first_page(client, number):
+    coach = long_board(cards=14)
+    response = client.get(f"{coach.get_absolute_url()}?page={number}")
+    assert response.status_code == 200
+    assert "Paged 00" in response.content.decode()
+
+
+@pytest.mark.parametrize("number", ["4", "1001", "9" * 5000])
+def test_a_page_past_the_end_is_404(client, number):
+    coach = long_board()
+    assert client.get(f"{coach.get_absolute_url()}?page={number}").status_code == 404
+
+
+def test_the_board_refresh_keeps_its_page(client):
+    coach = long_board()
+    url = f"{coach.get_absolute_url()}?page=2"
+    page = client.get(url).content.decode()
+    assert f'hx-get="{url}"' in page
+    fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert fragment.lstrip().startswith('<section id="rumour-board"')
+    assert shown_clubs(fragment) == [f"Paged {n:02}" for n in range(12, 24)]
+
+
+def test_paging_a_board_counts_no_rumours(client):
+    coach = long_board()
+    with CaptureQueriesContext(connection) as captured:
+        client.get(f"{coach.get_absolute_url()}?page=2")
+    assert not any('"__count"' in query["sql"] for query in captured)
+
+
+def test_a_board_page_costs_the_same_queries_as_the_first(client, django_assert_max_num_queries):
+    coach = long_board()
+    with django_assert_max_num_queries(5):
+        client.get(f"{coach.get_absolute_url()}?page=2")
+
+
+def test_club_page_pages_linked_coaches_and_exit_news_apart(client):
+    club = ClubFactory()
+    for n in range(14):
+        for kind in ("rumour", "exit"):
+            EvidenceFactory(
+                rumour=RumourFactory(
+                    club=club,
+                    coach=CoachFactory(full_name=f"{kind.title()} Coach {n:02}"),
+                    kind=kind,
+                    last_seen_at=timezone.now() - timedelta(days=n),
+                )
+            )
+    url = club.get_absolute_url()
+    page = client.get(url).content.decode()
+    assert f'href="{url}?page=2#linked-heading" rel="next"' in page
+    assert f'href="{url}?exit_page=2#exits-heading" rel="next"' in page
+    response = client.get(f"{url}?exit_page=2")
+    assert [rumour.coach.full_name for rumour in response.context["exits"]] == [
+        "Exit Coach 12",
+        "Exit Coach 13",
+    ]
+    assert len(response.context["linked"]) == views.CARDS_PER_PAGE
+    page = response.content.decode()
+    assert f'href="{url}?page=2&amp;exit_page=2#linked-heading" rel="next"' in page
+    assert f'hx-get="{url}?exit_page=2"' in page
 
 
 # --- Home ---------------------------------------------------------------------
@@ -158,8 +286,8 @@ def test_a_card_shows_the_newest_articles_and_links_to_all_of_them(client):
         )
     page = client.get(rumour.coach.get_absolute_url()).content.decode()
     assert "Quote of day 0." in page
-    assert "Quote of day 4." in page
-    assert "Quote of day 5." not in page
+    assert "Quote of day 2." in page
+    assert "Quote of day 3." not in page
     assert "Show all 8 articles" in page
     detail = client.get(reverse("rumours:rumour-detail", args=[rumour.pk])).content.decode()
     assert "Quote of day 7." in detail

@@ -73,6 +73,20 @@ def test_the_board_shows_that_the_fan_follows(fan_client, user):
     assert 'value="unfollow"' in page
 
 
+@pytest.mark.parametrize("kind", ["coach", "club"])
+def test_a_visitor_sees_the_follower_count_in_a_form_that_leads_to_log_in(client, kind):
+    target = CoachFactory() if kind == "coach" else ClubFactory()
+    followed = {"coach": target} if kind == "coach" else {"coach": None, "club": target}
+    FollowFactory.create_batch(2, **followed)
+    page = client.get(target.get_absolute_url()).content.decode()
+    form = page.split(f'<form id="follow-{kind}-{target.pk}"')[1].split("</form>")[0]
+    assert f'method="get" action="{reverse("login")}"' in form
+    assert f'name="next" value="{target.get_absolute_url()}"' in form
+    assert "2 followers" in form
+    assert "csrfmiddlewaretoken" not in form
+    assert 'name="action"' not in form
+
+
 def test_a_visitor_is_sent_to_log_in_then_back(client):
     club = ClubFactory()
     response = client.post(club.get_follow_url(), {"action": "follow"})

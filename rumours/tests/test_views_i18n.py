@@ -22,7 +22,7 @@ def test_the_home_page_speaks_italian_to_an_italian_browser(client):
     assert "Le voci più calde" in page
 
 
-def test_the_language_switcher_remembers_the_choice(client):
+def test_djangos_language_view_still_remembers_the_choice(client):
     coach = CoachFactory()
     response = client.post(
         reverse("set_language"), {"language": "it", "next": coach.get_absolute_url()}
@@ -32,6 +32,71 @@ def test_the_language_switcher_remembers_the_choice(client):
     page = client.get(coach.get_absolute_url()).content.decode()
     assert "Bacheca delle voci" in page
     assert "Svincolato" in page
+
+
+def test_the_header_switches_language_with_a_get_form_that_needs_no_token(client):
+    page = client.get(reverse("rumours:home")).content.decode()
+    form = page.split('class="inline language"')[0].rsplit("<form", 1)[1]
+    assert f'action="{reverse("rumours:language")}"' in form
+    assert 'method="get"' in form
+    assert "csrfmiddlewaretoken" not in page
+
+
+def test_switching_language_by_get_remembers_the_choice_and_goes_back(client):
+    coach = CoachFactory(current_club=None)
+    response = client.get(
+        reverse("rumours:language"), {"language": "it", "next": coach.get_absolute_url()}
+    )
+    assert response.status_code == 302
+    assert response.url == coach.get_absolute_url()
+    cookie = response.cookies[settings.LANGUAGE_COOKIE_NAME]
+    assert cookie.value == "it"
+    assert cookie["path"] == settings.LANGUAGE_COOKIE_PATH
+    page = client.get(coach.get_absolute_url()).content.decode()
+    assert "Svincolato" in page
+    client.get(reverse("rumours:language"), {"language": "en", "next": "/"})
+    assert "Free agent" in client.get(coach.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize("language", ["", "zz", "EN", "it-xx", "../", "\x00"])
+def test_switching_to_an_unknown_language_is_a_bad_request(client, language):
+    response = client.get(reverse("rumours:language"), {"language": language, "next": "/"})
+    assert response.status_code == 400
+    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
+
+
+def test_switching_language_without_a_language_is_a_bad_request(client):
+    assert client.get(reverse("rumours:language")).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "next_url",
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example/",
+        "javascript:alert(1)",
+        "http://testserver.evil.example/",
+        "",
+    ],
+)
+def test_switching_language_never_leaves_the_site(client, next_url):
+    response = client.get(reverse("rumours:language"), {"language": "it", "next": next_url})
+    assert response.status_code == 302
+    assert response.url == reverse("rumours:home")
+
+
+def test_switching_language_keeps_a_query_string_and_survives_odd_characters(client):
+    target = "/search/?q=mou&page=2"
+    response = client.get(reverse("rumours:language"), {"language": "it", "next": target})
+    assert response.url == target
+    odd = client.get(reverse("rumours:language"), {"language": "it", "next": "/a\nb"})
+    assert odd.status_code == 302
+    assert "\n" not in odd["Location"]
+
+
+def test_switching_language_refuses_writes(client):
+    assert client.post(reverse("rumours:language"), {"language": "it"}).status_code == 405
 
 
 def test_english_stays_the_default(client):

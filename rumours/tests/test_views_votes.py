@@ -1,7 +1,7 @@
 """Fans vote on rumours: one vote each, changed or withdrawn, with or without htmx."""
 
 import json
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pytest
 from django.test import Client
@@ -101,6 +101,49 @@ def test_a_visitor_is_sent_to_log_in_and_then_back_to_the_board(client):
     assert response.status_code == 302
     assert response.url == f"{reverse('login')}?next={quote(f'{board}#rumour-{rumour.pk}')}"
     assert not rumour.votes.exists()
+
+
+def visitor_widget(page, rumour):
+    return page.split(f'<form id="vote-{rumour.pk}"')[1].split("</form>")[0]
+
+
+def test_a_visitor_sees_the_counts_in_a_form_that_leads_to_log_in_and_back(client):
+    rumour = EvidenceFactory().rumour
+    VoteFactory.create_batch(2, rumour=rumour, value=Vote.Value.UNRELIABLE)
+    board = rumour.coach.get_absolute_url()
+    widget = visitor_widget(client.get(board).content.decode(), rumour)
+    assert f'method="get" action="{reverse("login")}"' in widget
+    assert f'name="next" value="{board}#rumour-{rumour.pk}"' in widget
+    assert 'data-count="unreliable">2<' in widget
+    assert "csrfmiddlewaretoken" not in widget
+    assert "hx-post" not in widget
+    assert "aria-pressed" not in widget
+    assert "log in to vote" in widget
+
+
+def test_the_visitors_vote_form_lands_on_the_login_page_and_back_on_the_card(client):
+    rumour = EvidenceFactory().rumour
+    board = rumour.coach.get_absolute_url()
+    login = client.get(reverse("login"), {"next": f"{board}#rumour-{rumour.pk}"})
+    assert login.status_code == 200
+    user = UserFactory()
+    response = client.post(
+        f"{reverse('login')}?{urlencode({'next': f'{board}#rumour-{rumour.pk}'})}",
+        {
+            "username": user.username,
+            "password": "correct horse battery staple",
+            "next": f"{board}#rumour-{rumour.pk}",
+        },
+    )
+    assert response.url == f"{board}#rumour-{rumour.pk}"
+
+
+def test_a_fan_votes_with_a_post_form(fan_client):
+    rumour = EvidenceFactory().rumour
+    page = fan_client.get(rumour.coach.get_absolute_url()).content.decode()
+    widget = visitor_widget(page, rumour)
+    assert f'method="post" action="{vote_url(rumour)}"' in widget
+    assert "csrfmiddlewaretoken" in widget
 
 
 def test_a_visitor_voting_through_htmx_is_redirected_by_htmx_to_log_in(client):
