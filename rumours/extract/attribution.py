@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models.signals import post_delete, post_save
@@ -25,7 +26,7 @@ from django.utils.text import slugify
 
 from ..models import Source
 from .document import Document
-from .normalize import fold
+from .normalize import fold, fold_word
 
 SOURCE_CACHE_SECONDS = 60.0
 # Words that join the parts of an outlet's name ("Gazzetta dello Sport").
@@ -137,15 +138,14 @@ def find_credits(document: Document, excluded_spans: list[tuple[int, int]]) -> l
     excluded_spans (spans of the text naming coaches or clubs) are not
     credits: "secondo Conte" is a coach's opinion, not a scoop.
     """
-    lexicon = document.lexicon
     text = document.text
-    folded = document.folded
+    phrases = document.lexicon.phrases
     credits: list[Credit] = []
 
     def excluded(position: int) -> bool:
         return any(start <= position < end for start, end in excluded_spans)
 
-    for match_start, match_end in _longest(lexicon.credit_before_automaton.find(folded)):
+    for match_start, match_end in _longest(document.hits(phrases, "credit_before")):
         position = document.original_span(match_start, match_end)[1]
         # Skip an article before the name ("come rivela la Gazzetta").
         segment = text[position : position + 8]
@@ -160,7 +160,7 @@ def find_credits(document: Document, excluded_spans: list[tuple[int, int]]) -> l
         name_start = text.find(name, position) if name else -1
         if name and not excluded(name_start):
             credits.append(Credit(name, document.sentence_at(match_start)))
-    for match_start, match_end in _longest(lexicon.credit_after_automaton.find(folded)):
+    for match_start, match_end in _longest(document.hits(phrases, "credit_after")):
         original_start = document.original_span(match_start, match_end)[0]
         name = _clean(_read_name_backward(text, original_start))
         if name and not excluded(text.rfind(name, 0, original_start)):
@@ -245,7 +245,7 @@ def match_credited_source(name: str) -> Source | None:
     if memo.get("for") is not entries:
         memo.clear()
         memo["for"] = entries
-    key = fold(name or "")
+    key = fold_word(name or "")
     if key not in memo:
         memo[key] = _match_source(name, entries)
     source = memo[key]
@@ -256,6 +256,16 @@ def match_credited_source(name: str) -> Source | None:
         if source is None:
             forget_sources()  # Stale: the next article reads the table afresh.
     return source
+
+
+@lru_cache(maxsize=8192)
+def _whole_words(text: str) -> re.Pattern:
+    """A pattern finding text as whole words; compiled once per text.
+
+    With a hundred outlets and more, their names' patterns overflow re's
+    own small cache and were compiled again for every credited name.
+    """
+    return re.compile(rf"(?<!\w){re.escape(text)}(?!\w)")
 
 
 def _match_source(name: str, entries) -> Source | None:
@@ -274,16 +284,14 @@ def _match_source(name: str, entries) -> Source | None:
             return source
     if len(query) < 4:
         return None
-    pattern = re.compile(rf"(?<!\w){re.escape(query)}(?!\w)")
+    pattern = _whole_words(query)
     containing = [source for source, keys in entries if any(pattern.search(key) for key in keys)]
     if len(containing) == 1:
         return containing[0]
     contained = [
         source
         for source, keys in entries
-        if any(
-            len(key) >= 4 and re.search(rf"(?<!\w){re.escape(key)}(?!\w)", query) for key in keys
-        )
+        if any(len(key) >= 4 and _whole_words(key).search(query) for key in keys)
     ]
     if len(contained) == 1:
         return contained[0]

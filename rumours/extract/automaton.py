@@ -64,61 +64,94 @@ class _PurePythonAutomaton:
                 yield index, value
 
 
-class PhraseAutomaton:
-    """Map folded phrases to payloads and find them at word boundaries.
+def _new_automaton() -> Any:
+    return _ahocorasick.Automaton() if _ahocorasick else _PurePythonAutomaton()
 
-    A phrase added with prefix=True also matches as the start of a longer
-    word ("esoner" finds "esonerato", "esonero"), which is how the cue
-    lexicons cover inflections without listing every form.
+
+Hit = tuple[int, int, tuple[Any, ...]]
+
+
+class PhraseSets:
+    """Map folded phrases of several kinds ("cue", "role", ...) to payloads; find
+    them all in one pass over a text.
+
+    Phrases are found at word boundaries. One added with prefix=True also
+    matches as the start of a longer word ("esoner" finds "esonerato",
+    "esonero"), which is how the cue lexicons cover inflections without
+    listing every form. Kinds named in `anywhere` are found inside words
+    too, with all their payloads.
+
+    Each kind is found as if it were alone (the same hits, in the same
+    order: by end, longest first); one pass serves them all because the pass
+    over the text, not the number of phrases, is what an automaton costs.
     """
 
-    def __init__(self) -> None:
-        self._entries: dict[str, list[list[Any]]] = {}
+    def __init__(self, kinds: tuple[str, ...], *, anywhere: tuple[str, ...] = ()) -> None:
+        self.kinds = kinds
+        self._anywhere = frozenset(anywhere)
+        self._entries: dict[str, dict[str, tuple[list[Any], list[Any]]]] = {}
         self._automaton: Any = None
 
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    def add(self, phrase: str, payload: Any, *, prefix: bool = False) -> None:
+    def add(self, kind: str, phrase: str, payload: Any, *, prefix: bool = False) -> None:
         if not phrase:
             return
-        slots = self._entries.setdefault(phrase, [[], []])
-        slots[1 if prefix else 0].append(payload)
+        exact, prefixed = self._entries.setdefault(phrase, {}).setdefault(kind, ([], []))
+        (prefixed if prefix else exact).append(payload)
         self._automaton = None
 
+    def compile(self) -> None:
+        """Build the automaton now, rather than on the first search."""
+        if self._automaton is None:
+            self._automaton = self._build()
+
     def _build(self) -> Any:
-        automaton = _ahocorasick.Automaton() if _ahocorasick else _PurePythonAutomaton()
-        for phrase, (exact, prefixed) in self._entries.items():
-            automaton.add_word(phrase, (len(phrase), tuple(exact), tuple(prefixed)))
+        automaton = _new_automaton()
+        for phrase, kinds in self._entries.items():
+            # Per kind, the payloads of a match at word boundaries, of a
+            # match that goes on into a longer word, and of one anywhere.
+            whole, inside_word, anywhere = [], [], []
+            for kind, (exact, prefixed) in kinds.items():
+                if kind in self._anywhere:
+                    anywhere.append((kind, (*exact, *prefixed)))
+                    continue
+                whole.append((kind, (*exact, *prefixed)))
+                if prefixed:
+                    inside_word.append((kind, tuple(prefixed)))
+            automaton.add_word(
+                phrase, (len(phrase), tuple(whole), tuple(inside_word), tuple(anywhere))
+            )
         if self._entries:
             automaton.make_automaton()
         return automaton
 
-    def find_anywhere(self, text: str) -> Iterator[tuple[int, int, tuple[Any, ...]]]:
-        """Yield (start, end, payloads) for every occurrence, word boundaries or not."""
-        if not self._entries or not text:
-            return
-        if self._automaton is None:
-            self._automaton = self._build()
-        for last, (length, exact, prefixed) in self._automaton.iter(text):
-            yield last - length + 1, last + 1, exact + prefixed
-
-    def find(self, folded: str) -> Iterator[tuple[int, int, tuple[Any, ...]]]:
-        """Yield (start, end, payloads) for each phrase found at word boundaries."""
+    def find_all(self, folded: str) -> dict[str, list[Hit]]:
+        """Return {kind: [(start, end, payloads), ...]} for every kind."""
+        found: dict[str, list[Hit]] = {kind: [] for kind in self.kinds}
         if not self._entries or not folded:
-            return
-        if self._automaton is None:
-            self._automaton = self._build()
+            return found
+        self.compile()
         size = len(folded)
-        for last, (length, exact, prefixed) in self._automaton.iter(folded):
+        for last, (length, whole, inside_word, anywhere) in self._automaton.iter(folded):
             start, end = last - length + 1, last + 1
-            if start > 0 and folded[start - 1].isalnum():
+            if anywhere:
+                for kind, payloads in anywhere:
+                    found[kind].append((start, end, payloads))
+            if start and folded[start - 1].isalnum():
                 continue
-            if end < size and folded[end].isalnum():
-                if prefixed:
-                    yield start, end, prefixed
-                continue
-            if exact and prefixed:
-                yield start, end, exact + prefixed
-            else:
-                yield start, end, exact or prefixed
+            for kind, payloads in inside_word if end < size and folded[end].isalnum() else whole:
+                found[kind].append((start, end, payloads))
+        return found
+
+
+class PhraseAutomaton:
+    """Phrases of one kind only: a PhraseSets with a simpler interface."""
+
+    def __init__(self) -> None:
+        self._phrases = PhraseSets(("phrase",))
+
+    def add(self, phrase: str, payload: Any, *, prefix: bool = False) -> None:
+        self._phrases.add("phrase", phrase, payload, prefix=prefix)
+
+    def find(self, folded: str) -> list[Hit]:
+        """Return (start, end, payloads) for each phrase found at word boundaries."""
+        return self._phrases.find_all(folded)["phrase"]

@@ -56,7 +56,7 @@ def find_unknown_coaches(
     lexicon = document.lexicon
     starts = {mention.start for mention in mentions}
     found: dict[str, tuple[str, str]] = {}
-    for _start, end, payloads in lexicon.role_automaton.find(document.folded):
+    for _start, end, payloads in document.hits(lexicon.phrases, "role"):
         if not any(payload[0] == "coach_role" for payload in payloads):
             continue
         following = document.word_index_at(end)

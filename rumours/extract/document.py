@@ -11,6 +11,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from .automaton import Hit, PhraseSets
 from .lexicon import Lexicon, detect_language, get_lexicon
 from .normalize import fold_with_offsets
 from .sentences import Sentence, split_sentences
@@ -45,6 +46,19 @@ class Document:
     # Paragraphs that link to other stories ("LEGGI ANCHE: ...", "Read more: ..."):
     # their headlines are not this article's news.
     aside_paragraphs: frozenset[int] = frozenset()
+    _hits: dict[PhraseSets, dict[str, list[Hit]]] = field(default_factory=dict, repr=False)
+
+    def hits(self, phrases: PhraseSets, kind: str) -> list[Hit]:
+        """(start, end, payloads) of one kind of phrase in the text, in order of their ends.
+
+        phrases is the lexicon's (cues, role words, credits, clause breaks)
+        or the gazetteer's (names, demonyms). Each scans the text once, on
+        first use, for all its kinds.
+        """
+        found = self._hits.get(phrases)
+        if found is None:
+            found = self._hits[phrases] = phrases.find_all(self.folded)
+        return found[kind]
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a span of the folded copy back to the text."""

@@ -30,7 +30,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from ..models import Alias, Club, Coach, CoachingSpell
-from .automaton import PhraseAutomaton
+from .automaton import PhraseSets
 from .lexicon import all_stopwords, nationality_demonyms
 from .normalize import fold
 
@@ -74,6 +74,7 @@ class CoachInfo:
     birthplace: str
     spells: tuple[Spell, ...]
     surname: str
+    spell_clubs: frozenset[int] = frozenset()  # every club of his spells
 
 
 @dataclass
@@ -81,13 +82,16 @@ class ClubInfo:
     club: Club
     is_national_team: bool
     names: frozenset[str]
+    short_name_words: tuple[str, ...] = ()  # folded: "Manchester United" → manchester, united
 
 
 @dataclass
 class GazetteerIndex:
     """Names → coaches and clubs, with what references need to know about them."""
 
-    names: PhraseAutomaton = field(default_factory=PhraseAutomaton)
+    # Every name form (payload NameForm) and demonym (payload the demonym),
+    # found in one pass over an article (see Document.hits).
+    phrases: PhraseSets = field(default_factory=lambda: PhraseSets(("name", "demonym")))
     coaches: dict[int, CoachInfo] = field(default_factory=dict)
     clubs: dict[int, ClubInfo] = field(default_factory=dict)
     demonyms: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
@@ -95,7 +99,6 @@ class GazetteerIndex:
     coach_names: frozenset[str] = frozenset()
     club_names: frozenset[str] = frozenset()
     first_names: frozenset[str] = frozenset()
-    demonym_phrases: PhraseAutomaton = field(default_factory=PhraseAutomaton)
     version: object = None
     # Built inside a transaction: its rows may yet be rolled back, so links
     # made from it are checked against the database (see links.py).
@@ -106,9 +109,9 @@ class GazetteerIndex:
         info = self.coaches.get(coach_id)
         return {spell.club_id for spell in info.spells if spell.ended} if info else set()
 
-    def spell_clubs(self, coach_id: int) -> set[int]:
+    def spell_clubs(self, coach_id: int) -> frozenset[int]:
         info = self.coaches.get(coach_id)
-        return {spell.club_id for spell in info.spells} if info else set()
+        return info.spell_clubs if info else frozenset()
 
 
 def _tokens(folded: str) -> list[str]:
@@ -249,6 +252,7 @@ def build_index() -> GazetteerIndex:
             birthplace=fold(coach.birthplace or ""),
             spells=tuple(sorted(spells[coach.pk], key=lambda s: s.started or date.min)),
             surname=short_forms[0] if short_forms else full,
+            spell_clubs=frozenset(spell.club_id for spell in spells[coach.pk]),
         )
         forms.add(full, "coach", "full" if len(tokens) > 1 else "alias", coach.pk)
         for alias in coach_aliases[coach.pk]:
@@ -259,7 +263,8 @@ def build_index() -> GazetteerIndex:
     for club in clubs.values():
         national = club.is_national_team
         names = frozenset(fold(text) for text in club_texts[club.pk])
-        index.clubs[club.pk] = ClubInfo(club, national, names)
+        short_name_words = tuple(fold(club.short_name).split())
+        index.clubs[club.pk] = ClubInfo(club, national, names, short_name_words)
         for text in club_texts[club.pk]:
             forms.add_alias(text, "club", club.pk, national=national)
 
@@ -283,7 +288,7 @@ def build_index() -> GazetteerIndex:
                 common=single and phrase in stopwords,
                 cased=phrase not in forms.uncased,
             )
-            index.names.add(phrase, payload)
+            index.phrases.add("name", phrase, payload)
     index.coach_names = frozenset(
         phrase for phrase, kinds in forms.ids.items() if any(e == "coach" for e, _ in kinds)
     )
@@ -292,7 +297,8 @@ def build_index() -> GazetteerIndex:
     )
     index.first_names = frozenset(first_names)
     for demonym in index.demonyms:
-        index.demonym_phrases.add(demonym, demonym)
+        index.phrases.add("demonym", demonym, demonym)
+    index.phrases.compile()
     return index
 
 

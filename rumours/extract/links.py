@@ -31,6 +31,7 @@ article credits for it.
 from __future__ import annotations
 
 import bisect
+import operator
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -55,8 +56,14 @@ KIND_BONUS = {"denial": 0.12, "confirmed": 0.05, "exit": 0.04, "rumour": 0.0}
 # How many words before a phrase a negation, an "after" or an opponent cue may stand.
 NEGATION_REACH = 3
 ROLE_REACH = 3
-_YEAR = re.compile(r"(?<![\d-])(19[5-9]\d|20[0-4]\d)(?![\d-])")
-_PUNCTUATION_BREAKS = re.compile(r"[;:()«»“”\"—–]|\s-\s")
+# A year, not part of a longer number or a span ("2021", not "2021-22"). The
+# digit or dash before it is checked apart (see _Reader._years): a leading
+# lookbehind would stop re from skipping ahead to the 1s and 2s.
+_YEAR = re.compile(r"(?:19[5-9]\d|20[0-4]\d)(?![\d-])")
+_DIGIT_OR_DASH = re.compile(r"[\d-]")
+# Clause breaks in the body: punctuation marks, and a dash between spaces.
+_PUNCTUATION_MARKS = re.compile(r"[;:()«»“”\"—–]")
+_SPACED_DASH = re.compile(r"\s-\s")
 # Headlines string clauses together with commas: "Fonseca in pole, Lopetegui va al West Ham".
 _TITLE_BREAKS = re.compile(r"[;:,()«»“”\"—–]|\s-\s|\.\s")
 _SCORE_BEFORE = re.compile(r"\b\d{1,2}\s?-\s?\d{1,2}\s+(?:\w+\s+){0,2}$")
@@ -64,6 +71,8 @@ _LIST_GAP = re.compile(r"^(?:[\s,]|'s|\b(?:and|e|ed|y|o|or|et|und|i|u|ou|oppure)
 _LIST_WORDS = frozenset(
     "and e ed y o or et und i u ou oppure nor né plus 's ' the il el la lo le former ex new".split()
 )
+_start_of = operator.attrgetter("start")
+_GAP_SEPARATORS = re.compile(r"[\s,]+")
 _PARENTHETICAL = re.compile(r"[—–(][^—–()]*[—–)]")
 # A capitalised pair of words: a person's name, unless it is a place or a competition.
 _PERSON = re.compile(r"\b([A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]+) [A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]+")
@@ -78,6 +87,9 @@ _NOT_PEOPLE = frozenset(
 _PLAYER_OF = re.compile(
     r"(?<![.!?]\s)\b[A-ZÀ-Þ][a-zà-ÿ]+ (?:del|della|dello|dell'|dell’|de|do|da|of)\s?$"
 )
+# How a text must end for _PLAYER_OF to match it: a quick test that spares
+# most clubs the (slow, unanchored) search.
+_PLAYER_OF_ENDINGS = (" del", " della", " dello", " dell'", " dell’", " de", " do", " da", " of")
 # "Brentford forward Yoane Wissa": the club, a role, a name.
 _CLUB_PLAYER = re.compile(r"\s+([a-z-]+(?: [a-z-]+)?)\s+[A-ZÀ-Þ][a-zà-ÿ]+ [A-ZÀ-Þ]")
 # Auxiliaries that open a finite verb phrase ("ha firmato", "has left").
@@ -123,14 +135,21 @@ class Analysis:
     unknown_coaches: list[tuple[str, str]]  # (name, sentence)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class CueHit:
+    """A lexicon phrase found at a span of the folded text (read-only once made).
+
+    Not frozen: a frozen dataclass is several times slower to build, and an
+    article has dozens of these.
+    """
+
     start: int
     end: int
     cue: Cue
+    clause: int = 0  # in its sentence, set once the sentence's clauses are numbered
 
 
-@dataclass
+@dataclass(slots=True)
 class Claim:
     """One phrase's claim about one coach and one club."""
 
@@ -144,7 +163,7 @@ class Claim:
     phrase: str = ""  # the lexicon phrase behind the claim
 
 
-@dataclass
+@dataclass(slots=True)
 class _Sentence:
     index: int
     start: int  # folded span
@@ -156,24 +175,29 @@ class _Sentence:
     years: list[int] | None = None  # folded positions of years, found on first need
     clause_ids: list[int] = field(default_factory=list)  # clause of each segment after a break
     relative: set[int] = field(default_factory=set)  # clauses that are comma-led relative clauses
-    by_category: dict[str, list[CueHit]] | None = None
+    by_category: dict[str, list[CueHit]] = field(default_factory=dict)
 
-    def of(self, *categories: str) -> list[CueHit]:
-        """The sentence's cues of these categories, in text order."""
-        if self.by_category is None:
-            self.by_category = defaultdict(list)
-            for hit in self.cues:
-                self.by_category[hit.cue.category].append(hit)
-        if len(categories) == 1:
-            return self.by_category.get(categories[0], [])
-        return sorted(
-            (hit for category in categories for hit in self.by_category.get(category, [])),
-            key=lambda hit: hit.start,
-        )
+    def of(self, category: str) -> list[CueHit]:
+        """The sentence's cues of a category, in text order."""
+        return self.by_category.get(category, [])
 
     def clause(self, position: int) -> int:
         segment = bisect.bisect_right(self.breaks, position)
         return self.clause_ids[segment - 1] if segment else 0
+
+
+def _near(cues: list[CueHit], position: int, width: int = 400) -> list[CueHit]:
+    """The cues starting within `width` characters before a position (cues are sorted)."""
+    if not cues:
+        return cues
+    low = bisect.bisect_left(cues, position - width, key=_start_of)
+    high = bisect.bisect_right(cues, position, key=_start_of)
+    return cues[low:high]
+
+
+def _within(positions: list[int], start: int, end: int) -> list[int]:
+    """The sorted positions that fall in [start, end)."""
+    return positions[bisect.bisect_left(positions, start) : bisect.bisect_left(positions, end)]
 
 
 def analyse_article(text: str, title: str = "", language: str = "") -> Analysis:
@@ -211,10 +235,13 @@ class _Reader:
         )  # coach → clubs he is linked to
         self.filled: list[tuple[int, str]] = []
         self._bench_cache: dict[int, bool] = {}
-        self._cue_starts: list[int] | None = None
         self._held_cache: dict[int, set[int]] = {}
+        self._year_starts: list[int] | None = None
+        self._deadlines: dict[int, bool] = {}
         self.topic_sentence = -1
         self.moved: set[int] = set()  # coaches reported as signed somewhere
+        # Words that may stand between the names of a list ("X, the Y coach, and Z").
+        self.list_words = _LIST_WORDS | self.lexicon.list_joiners | self.lexicon.coach_roles
 
     # ------------------------------------------------------------ reading
 
@@ -223,11 +250,13 @@ class _Reader:
         mentions = find_mentions(document, index)
         cues = self._find_cues()
         self.opponents = self._opponents(mentions, cues)
+        past_cues = [hit for hit in cues if hit.cue.category in ("former", "past")]
         pasts = {
             m.start
             for m in mentions
             if m.entity == "club"
-            and self._preceded_by(m.start, self._near(cues, m.start), ("former", "past"))
+            and past_cues
+            and self._preceded_by(m.start, _near(past_cues, m.start), ("former", "past"))
         }
         references, self.relations = resolve_references(
             document, index, mentions, self.opponents | pasts
@@ -254,14 +283,12 @@ class _Reader:
         return Analysis(links=links, unknown_coaches=unknown)
 
     def _find_cues(self) -> list[CueHit]:
-        hits = sorted(
-            (
-                (start, end, cue)
-                for start, end, cues in self.lexicon.cues.find(self.document.folded)
-                for cue in cues
-            ),
-            key=lambda hit: (hit[0], -(hit[1] - hit[0])),
+        # Each span holds one phrase, so sorting spans orders its cues too.
+        spans = sorted(
+            self.document.hits(self.lexicon.phrases, "cue"),
+            key=lambda span: (span[0], -(span[1] - span[0])),
         )
+        hits = [(start, end, cue) for start, end, cues in spans for cue in cues]
         # A phrase inside a longer phrase is part of it: "non è più l'allenatore"
         # is one exit claim, not a negation plus a role. Predecessors, stays and
         # "after"s keep their own meaning inside longer phrases.
@@ -280,19 +307,22 @@ class _Reader:
     def _opponents(self, mentions: list[Mention], cues: list[CueHit]) -> set[int]:
         """Clubs met on the pitch: 'contro il Bologna', 'defeat by Chelsea', 'l'1-1 con la Roma'."""
         folded = self.document.folded
+        opponent_cues = [hit for hit in cues if hit.cue.category == "opponent"]
         opponents = set()
         for mention in mentions:
             if mention.entity != "club":
                 continue
-            near = self._near(cues, mention.start)
+            near = _near(opponent_cues, mention.start)
             if self._preceded_by(mention.start, near, ("opponent",)):
                 opponents.add(mention.start)
                 continue
             window = folded[max(0, mention.start - 30) : mention.start]
-            if _SCORE_BEFORE.search(window):
+            if "-" in window and _SCORE_BEFORE.search(window):
                 opponents.add(mention.start)
                 continue
             # "dumped out of the Champions League by Arsenal", "eliminati dal Betis".
+            if not near:
+                continue  # No opponent phrase to take the club from.
             previous = self.document.previous_words(mention.start, 1)
             if previous and previous[0] in self.lexicon.agent_preps:
                 sentence = self.document.sentence_at(mention.start)
@@ -304,26 +334,14 @@ class _Reader:
                     opponents.add(mention.start)
         return opponents
 
-    def _near(self, cues: list[CueHit], position: int, width: int = 400) -> list[CueHit]:
-        """The cues starting within `width` characters before a position (cues are sorted)."""
-        starts = self._cue_starts if self._cue_starts is not None else None
-        if starts is None or len(starts) != len(cues):
-            starts = self._cue_starts = [hit.start for hit in cues]
-        low = bisect.bisect_left(starts, position - width)
-        high = bisect.bisect_right(starts, position)
-        return cues[low:high]
-
     def _is_place(self, mention: Mention) -> bool:
         """'a Roma', 'in Madrid': a city, not its club (clubs take articles)."""
-        previous = self.document.previous_words(mention.start, 1)
-        if not previous or previous[0] not in self.lexicon.place_preps:
+        if mention.form not in ("alias", "full", "partial"):
             return False
-        folded = self.document.folded
-        return folded[max(0, mention.start - 1)] == " " and mention.form in (
-            "alias",
-            "full",
-            "partial",
-        )
+        if self.document.folded[max(0, mention.start - 1)] != " ":
+            return False
+        previous = self.document.previous_words(mention.start, 1)
+        return bool(previous) and previous[0] in self.lexicon.place_preps
 
     def _sentences(self, mentions: list[Mention], cues: list[CueHit]) -> list[_Sentence]:
         document = self.document
@@ -336,20 +354,35 @@ class _Reader:
             result[max(0, bisect.bisect_right(starts, mention.start) - 1)].mentions.append(mention)
         for hit in cues:
             result[max(0, bisect.bisect_right(starts, hit.start) - 1)].cues.append(hit)
-        folded = document.folded
-        phrase_breaks = sorted(
-            start for start, _, _ in self.lexicon.clause_break_automaton.find_anywhere(folded)
-        )
         for sentence in result:
-            pattern = _TITLE_BREAKS if document.is_title(sentence.index) else _PUNCTUATION_BREAKS
-            breaks = {
-                match.start() for match in pattern.finditer(folded, sentence.start, sentence.end)
-            }
-            low = bisect.bisect_left(phrase_breaks, sentence.start)
-            high = bisect.bisect_left(phrase_breaks, sentence.end)
-            breaks.update(phrase_breaks[low:high])
-            self._number_clauses(sentence, sorted(breaks))
+            for hit in sentence.cues:
+                sentence.by_category.setdefault(hit.cue.category, []).append(hit)
+        # Where clauses may break, for _find_clauses; one-character marks
+        # are found in one pass over the article.
+        clause_breaks = document.hits(self.lexicon.phrases, "clause_break")
+        self.phrase_breaks = sorted(start for start, _, _ in clause_breaks)
+        self.marks = [match.start() for match in _PUNCTUATION_MARKS.finditer(document.folded)]
         return result
+
+    def _find_clauses(self, sentence: _Sentence) -> None:
+        """Split a sentence into clauses, and give each of its cues its clause.
+
+        Only sentences read claim by claim need them (see _read_sentence).
+        """
+        document = self.document
+        folded = document.folded
+        start, end = sentence.start, sentence.end
+        if document.is_title(sentence.index):
+            breaks = {match.start() for match in _TITLE_BREAKS.finditer(folded, start, end)}
+        else:
+            breaks = set(_within(self.marks, start, end))
+            if folded.find("-", start, end) != -1:
+                breaks.update(match.start() for match in _SPACED_DASH.finditer(folded, start, end))
+        breaks.update(_within(self.phrase_breaks, start, end))
+        if breaks:  # else the sentence is one clause, numbered 0
+            self._number_clauses(sentence, sorted(breaks))
+            for hit in sentence.cues:
+                hit.clause = sentence.clause(hit.start)
 
     def _number_clauses(self, sentence: _Sentence, breaks: list[int]) -> None:
         """Give each stretch between breaks its clause, closing relative clauses.
@@ -371,6 +404,10 @@ class _Reader:
                 word = folded[position : position + 12].strip(" ,").split(" ", 1)[0]
                 if word in _RELATIVE_PRONOUNS:
                     openers.add(position)
+        if not openers:  # No relative clause: each break opens the next clause.
+            sentence.breaks = breaks
+            sentence.clause_ids = list(range(1, len(breaks) + 1))
+            return
         closers = set()
         for position in openers:
             comma = folded.find(",", position + 2, sentence.end)
@@ -426,6 +463,8 @@ class _Reader:
 
     def _coordinated_with_opponent(self, sentences: list[_Sentence]) -> None:
         """'contro Bologna e Monza': the second club is an opponent too."""
+        if not self.opponents:
+            return
         folded = self.document.folded
         for sentence in sentences:
             clubs = [mention for mention in sentence.mentions if mention.entity == "club"]
@@ -455,11 +494,12 @@ class _Reader:
         if sentence.paragraph in document.aside_paragraphs:
             return  # "LEGGI ANCHE: ...", "Read more: ...": other stories' headlines.
         clubs_here = [m for m in sentence.mentions if m.entity == "club" and m.id is not None]
-        if not any(hit.cue.category in _READ_CATEGORIES for hit in sentence.cues):
+        if _READ_CATEGORIES.isdisjoint(sentence.by_category):
             # Nothing is claimed here; only a short sentence about one club can
             # still tell which bench the article follows ("Nice are not hanging about.").
             self._note_short_sentence(sentence, clubs_here, [])
             return
+        self._find_clauses(sentence)
         for mention in sentence.mentions:
             if mention.form == "ref-club":
                 # "il club", "the club": a club just named in the same sentence,
@@ -478,9 +518,9 @@ class _Reader:
                     and not self._is_background(m, sentence)
                 ]
                 if earlier:
-                    mention.ids = (earlier[-1].id,)
+                    mention.settle(earlier[-1].id)
                 elif self.topic_club is not None:
-                    mention.ids = (self.topic_club,)
+                    mention.settle(self.topic_club)
         cues = sentence.cues
         clubs = [m for m in sentence.mentions if m.entity == "club" and m.id is not None]
         coaches = [m for m in sentence.mentions if m.entity == "coach" and m.id is not None]
@@ -489,7 +529,7 @@ class _Reader:
         carried = self._carried_coach(sentence, previous, free_coaches)
         clause_categories: dict[int, set[str]] = defaultdict(set)
         for hit in cues:
-            clause_categories[sentence.clause(hit.start)].add(hit.cue.category)
+            clause_categories[hit.clause].add(hit.cue.category)
         topic_candidates: list[tuple[int, str]] = []
         has_confirmed = any(
             (
@@ -501,6 +541,7 @@ class _Reader:
             for hit in cues
         )
         searched: list[tuple[int, str]] = []
+        first_claim = len(self.claims)  # claims are made in text order
         for hit in cues:
             if hit.cue.category == "search":
                 self._note_search(sentence, hit, clubs, clause_categories, searched)
@@ -513,7 +554,7 @@ class _Reader:
             if category == "cancel":
                 self._note_cancel(sentence, hit, free_coaches, clubs, carried)
             elif category == "official":
-                others = clause_categories[sentence.clause(hit.start)] & set(LINK_KINDS)
+                others = clause_categories[hit.clause] & set(LINK_KINDS)
                 if not others:
                     self._claim(
                         sentence,
@@ -540,7 +581,7 @@ class _Reader:
                     topic_candidates,
                     has_confirmed,
                 )
-        self._drop_topic_guesses(sentence)
+        self._drop_topic_guesses(sentence, first_claim)
         if not coaches:
             self._note_short_sentence(sentence, clubs, topic_candidates)
         if self.topic_club is None:
@@ -570,11 +611,14 @@ class _Reader:
             self.topic_club = club.id
             self.topic_sentence = sentence.index
 
-    def _drop_topic_guesses(self, sentence: _Sentence) -> None:
+    def _drop_topic_guesses(self, sentence: _Sentence, first: int) -> None:
         """'il nome caldo è quello di Pioli, che sarebbe vicino a un accordo con la
         Viola': when the sentence says where a rumour points, the followed bench
-        was the wrong guess for its other clauses."""
-        mine = [c for c in self.claims if c.sentence == sentence.index]
+        was the wrong guess for its other clauses.
+
+        The sentence's claims are self.claims[first:], the last ones made.
+        """
+        mine = self.claims[first:]
         named = {(c.coach, c.kind): c.club for c in mine if c.source != "topic"}
         if not named:
             return
@@ -586,11 +630,7 @@ class _Reader:
                     return True
             return False
 
-        self.claims = [
-            c
-            for c in self.claims
-            if c.sentence != sentence.index or c.source != "topic" or not contradicted(c)
-        ]
+        self.claims[first:] = [c for c in mine if c.source != "topic" or not contradicted(c)]
 
     def _bound_elsewhere(self, coach: Mention, sentence: _Sentence) -> bool:
         """A coach named as someone's predecessor, mentor or opponent is not the subject.
@@ -637,13 +677,15 @@ class _Reader:
 
     def _in_other_role(self, coach: Mention) -> bool:
         """'Claudio Ranieri, ora senior advisor': named here in another job."""
+        if not self.document.folded[coach.end : coach.end + 2].startswith(","):
+            return False
         following = self.document.next_words(coach.end, 4)
         text = " ".join(following)
         return any(
             text.startswith(role) or f" {role}" in text
             for role in self.lexicon.other_roles
             if len(role) > 3
-        ) and self.document.folded[coach.end : coach.end + 2].startswith(",")
+        )
 
     def _names_someone_else(self, sentence: _Sentence) -> bool:
         """Whether the sentence names a person we do not know ("Romelu Lukaku")."""
@@ -663,7 +705,7 @@ class _Reader:
         return False
 
     def _note_search(self, sentence, hit, clubs, clause_categories, topic_candidates) -> None:
-        clause = sentence.clause(hit.start)
+        clause = hit.clause
         if "past" in clause_categories[clause]:
             return  # "reduce da un'esperienza sulla panchina del Verona"
         in_clause = [club for club in clubs if sentence.clause(club.start) == clause]
@@ -672,13 +714,13 @@ class _Reader:
                 continue
             if club.national and club.id not in self.national_ok:
                 continue
-            if self._preceded_by(club.start, sentence.of("former", "past"), ("former", "past")):
+            if self._preceded_by(club.start, sentence.cues, ("former", "past")):
                 continue
             topic_candidates.append((club.id, "search"))
             return
 
     def _note_cancel(self, sentence, hit, coaches, clubs, carried) -> None:
-        clause = sentence.clause(hit.start)
+        clause = hit.clause
         in_clause = [m for m in coaches if sentence.clause(m.start) == clause] or coaches
         targets = [m.id for m in in_clause] or ([carried] if carried else [])
         club_ids = [m.id for m in clubs if sentence.clause(m.start) == clause]
@@ -702,7 +744,7 @@ class _Reader:
         has_confirmed,
     ) -> None:
         cue = hit.cue
-        clause = sentence.clause(hit.start)
+        clause = hit.clause
         categories = clause_categories[clause]
         weight = cue.weight
         if kind != "denial" and self._negated(sentence, hit):
@@ -718,6 +760,11 @@ class _Reader:
                 kind, weight = "rumour", max(min(weight, 0.7), 0.55 if hedged else 0.0)
             elif kind == "exit":
                 weight *= 0.6 if self._conditional(sentence, hit) else 0.9
+        chosen, carried_over, other_clause = self._coaches_for(
+            sentence, hit, kind, coaches, all_coaches, carried
+        )
+        if not chosen:
+            return  # No coach to link: the rest of the weighing would be wasted.
         if kind in ("confirmed", "exit") and categories & {"official", "announce"}:
             weight = min(0.97, weight + 0.1)
         after = self._after_something(sentence, hit, has_confirmed)
@@ -734,11 +781,6 @@ class _Reader:
         title = self.document.is_title(sentence.index)
         if title:
             weight *= 0.9
-        chosen, carried_over, other_clause = self._coaches_for(
-            sentence, hit, kind, coaches, all_coaches, carried
-        )
-        if not chosen:
-            return
         relative = self._in_relative_clause(sentence, hit)
         if (
             kind == "rumour"
@@ -799,9 +841,9 @@ class _Reader:
     def _hedged(self, sentence: _Sentence, hit: CueHit) -> bool:
         """A conditional before the phrase, or right after it ("l'intesa sarebbe già
         stata raggiunta"); not one that qualifies something later in the clause."""
-        clause = sentence.clause(hit.start)
+        clause = hit.clause
         for other in sentence.of("hedge"):
-            if sentence.clause(other.start) != clause:
+            if other.clause != clause:
                 continue
             if other.end <= hit.start or self._words_between(hit.end, other.start) <= 4:
                 return True
@@ -809,21 +851,21 @@ class _Reader:
 
     def _conditional(self, sentence: _Sentence, hit: CueHit) -> bool:
         """'si Pellegrini se marcha', 'if he leaves': a departure that is only a case."""
-        clause = sentence.clause(hit.start)
+        clause = hit.clause
         return any(
             other.cue.category == "hedge"
             and other.cue.phrase in _CONDITIONALS
             and other.end <= hit.start
-            and sentence.clause(other.start) == clause
+            and other.clause == clause
             for other in sentence.of("hedge")
         )
 
     def _negated(self, sentence: _Sentence, hit: CueHit) -> bool:
-        clause = sentence.clause(hit.start)
+        clause = hit.clause
         for other in sentence.of("negation"):
             if other.end > hit.start:
                 continue
-            if sentence.clause(other.start) != clause:
+            if other.clause != clause:
                 continue
             if self._words_between(other.end, hit.start) <= NEGATION_REACH:
                 return True
@@ -847,54 +889,58 @@ class _Reader:
 
     def _has_year(self, sentence: _Sentence) -> bool:
         """Whether the sentence dates something in the past ("in 2021"), not a deadline."""
+        return any(not self._deadline(position) for position in self._years(sentence))
+
+    def _years(self, sentence: _Sentence) -> list[int]:
+        """Folded positions of the years a sentence names (the article is read once)."""
         if sentence.years is None:
-            folded = self.document.folded
-            sentence.years = [
-                m.start() for m in _YEAR.finditer(folded, sentence.start, sentence.end)
-            ]
-        return any(not self._deadline(position) for position in sentence.years)
+            if self._year_starts is None:
+                folded = self.document.folded
+                self._year_starts = [
+                    match.start()
+                    for match in _YEAR.finditer(folded)
+                    if not (match.start() and _DIGIT_OR_DASH.match(folded, match.start() - 1))
+                ]
+            low = bisect.bisect_left(self._year_starts, sentence.start)
+            high = bisect.bisect_left(self._year_starts, sentence.end)
+            sentence.years = self._year_starts[low:high]
+        return sentence.years
 
     def _deadline(self, position: int) -> bool:
-        """'fino al 2027', 'until 2026': a year that ends a contract."""
-        before = self.document.previous_words(position, 3)
-        contract = self.lexicon.contract_until
-        return any(word in contract for word in before) or any(
-            " ".join(before[i:]) in contract for i in range(len(before))
-        )
+        """'fino al 2027', 'until 2026': a year that ends a contract (cached per year)."""
+        known = self._deadlines.get(position)
+        if known is None:
+            before = self.document.previous_words(position, 3)
+            contract = self.lexicon.contract_until
+            known = any(word in contract for word in before) or any(
+                " ".join(before[i:]) in contract for i in range(len(before))
+            )
+            self._deadlines[position] = known
+        return known
 
     def _in_relative_clause(self, sentence: _Sentence, hit: CueHit) -> bool:
         """Whether a phrase stands in a comma-led relative clause ("X, who was sacked")
         rather than in what is said ("anunciou que", "said that")."""
-        return sentence.clause(hit.start) in sentence.relative
+        return hit.clause in sentence.relative
 
     def _past_in_clause(self, sentence: _Sentence, hit: CueHit) -> bool:
-        clause = sentence.clause(hit.start)
-        return any(sentence.clause(other.start) == clause for other in sentence.of("past"))
+        clause = hit.clause
+        return any(other.clause == clause for other in sentence.of("past"))
 
     def _past_year_near(self, sentence: _Sentence, hit: CueHit) -> bool:
-        clause = sentence.clause(hit.start)
-        if sentence.years is None:
-            folded = self.document.folded
-            sentence.years = [
-                m.start() for m in _YEAR.finditer(folded, sentence.start, sentence.end)
-            ]
-        for position in sentence.years:
+        clause = hit.clause
+        for position in self._years(sentence):
             if sentence.clause(position) != clause:
                 continue
             distance = self._words_between(min(position, hit.end), max(position, hit.start))
-            if distance > 6:
-                continue
-            before = self.document.previous_words(position, 3)
-            if any(" ".join(before[i:]) in self.lexicon.contract_until for i in range(len(before))):
-                continue
-            if any(word in self.lexicon.contract_until for word in before):
+            if distance > 6 or self._deadline(position):
                 continue
             return True
         return False
 
     def _coaches_for(self, sentence, hit, kind, coaches, all_coaches, carried):
         """Return (coach mentions or ids, carried over?, from another clause?) for a phrase."""
-        clause = sentence.clause(hit.start)
+        clause = hit.clause
         attached = self._attached_coach(sentence, hit, all_coaches, coaches)
         if attached is not None:
             return [attached], False, False
@@ -921,7 +967,7 @@ class _Reader:
             if gap in ("", "'s", "'"):
                 return coach
             if gap is not None and gap.startswith(","):
-                words = [word for word in re.split(r"[\s,]+", gap) if word]
+                words = [word for word in _GAP_SEPARATORS.split(gap) if word]
                 finite = hit.cue.phrase.split(" ", 1)[0] in _AUXILIARY_VERBS
                 if len(words) <= 3 and (not words or words[0] in _RELATIVE_PRONOUNS):
                     if coach in free or (words and words[0] in _RELATIVE_PRONOUNS) or not finite:
@@ -967,11 +1013,10 @@ class _Reader:
                     + gap[mention.end - start :]
                 )
         gap = _PARENTHETICAL.sub(" ", gap)
-        words = [word for word in re.split(r"[\s,]+", gap) if word]
+        words = [word for word in _GAP_SEPARATORS.split(gap) if word]
         if len(words) > 6:
             return False
-        allowed = _LIST_WORDS | self.lexicon.list_joiners | self.lexicon.coach_roles
-        return all(word in allowed or word in self.index.demonyms for word in words)
+        return all(word in self.list_words or word in self.index.demonyms for word in words)
 
     def _distance(self, mention: Mention, hit: CueHit) -> int:
         if mention.end <= hit.start:
@@ -984,10 +1029,16 @@ class _Reader:
 
     def _clubs_for(self, sentence, hit, kind, coach, coach_id, clubs, title):
         """Return [(club id, weight factor, where from)] for a claim (usually one)."""
-        clause = sentence.clause(hit.start)
         holds = self._held_clubs(sentence, hit, clubs)
-        eligible = [c for c in clubs if self._eligible(c, coach_id, kind, sentence, hit, holds)]
-        in_clause = [c for c in eligible if sentence.clause(c.start) == clause]
+
+        def eligible(candidates: list[Mention]) -> list[Mention]:
+            return [
+                c for c in candidates if self._eligible(c, coach_id, kind, sentence, hit, holds)
+            ]
+
+        # The clubs of the phrase's own clause come first: the rest of the
+        # sentence is weighed only when they offer none.
+        in_clause = eligible([c for c in clubs if sentence.clause(c.start) == hit.clause])
         if kind in ("rumour", "denial"):
             in_clause = self._without_soft_current(in_clause, coach_id)
         if in_clause:
@@ -1005,25 +1056,28 @@ class _Reader:
             and not hit.cue.needs_club
             and self._topic_eligible(topic, coach_id, kind, clubs, holds)
         )
-        others = [
-            c
-            for c in eligible
-            if not (kind in ("rumour", "denial") and self._soft_current(c.id, coach_id))
-        ]
-        nearest = (
-            min(others, key=lambda c: self._distance(c, hit)) if others and not title else None
-        )
         # A signing or a departure is about the club its sentence names; a
         # rumour or a refusal without a club of its own, about the bench followed.
-        order = ["sentence", "topic"] if kind in ("exit", "confirmed") else ["topic", "sentence"]
-        for source in order:
-            if source == "topic" and use_topic:
-                # A headline's lead club ("Fiorentina, Pioli in bilico") is named, not guessed.
-                factor = 0.95 if title and topic == self.title_topics.get(sentence.index) else 0.85
-                return self._checked_history([(topic, factor, "topic")], coach_id, kind)
-            if source == "sentence" and nearest is not None:
+        if use_topic and kind in ("rumour", "denial"):
+            return self._topic_claim(sentence, topic, title, coach_id, kind)
+        if not title:
+            others = [
+                c
+                for c in eligible(clubs)
+                if not (kind in ("rumour", "denial") and self._soft_current(c.id, coach_id))
+            ]
+            if others:
+                nearest = min(others, key=lambda c: self._distance(c, hit))
                 return self._checked_history([(nearest.id, 0.8, "sentence")], coach_id, kind)
+        if use_topic:
+            return self._topic_claim(sentence, topic, title, coach_id, kind)
         return []
+
+    def _topic_claim(self, sentence, topic: int, title: bool, coach_id: int, kind: str):
+        """The claim that falls to the bench the article follows."""
+        # A headline's lead club ("Fiorentina, Pioli in bilico") is named, not guessed.
+        factor = 0.95 if title and topic == self.title_topics.get(sentence.index) else 0.85
+        return self._checked_history([(topic, factor, "topic")], coach_id, kind)
 
     def _title_searcher(self, sentence: _Sentence) -> int | None:
         """'Spurs draw up shortlist: Frank, Iraola and Glasner in the frame': in a
@@ -1038,7 +1092,7 @@ class _Reader:
             ):
                 continue
             if any(
-                hit.cue.category in ("rumour", "search") and sentence.clause(hit.start) == clause
+                hit.cue.category in ("rumour", "search") and hit.clause == clause
                 for hit in sentence.cues
             ):
                 return club.id
@@ -1058,7 +1112,7 @@ class _Reader:
         for other in sentence.cues:
             if other.cue.category != "stay" and not other.cue.holds:
                 continue
-            clause = sentence.clause(other.start)
+            clause = other.clause
             for club in clubs:
                 if sentence.clause(club.start) != clause:
                     continue
@@ -1075,7 +1129,7 @@ class _Reader:
         return not any(
             other.cue.category in LINK_KINDS + ("stay",)
             and other.end <= club.start
-            and sentence.clause(other.start) == clause
+            and other.clause == clause
             for other in sentence.cues
         )
 
@@ -1122,7 +1176,11 @@ class _Reader:
         document = self.document
         original_start, original_end = document.original_span(club.start, club.end)
         before = document.text[max(0, original_start - 40) : original_start]
-        if _PLAYER_OF.search(before) and not self._covered_before(club):
+        if (
+            before.rstrip().endswith(_PLAYER_OF_ENDINGS)
+            and _PLAYER_OF.search(before)
+            and not self._covered_before(club)
+        ):
             return True
         after = document.text[original_end : original_end + 60]
         match = _CLUB_PLAYER.match(after)
@@ -1137,8 +1195,7 @@ class _Reader:
         """'reduce da una stagione difficile alla Reggiana': the rest of the clause is the past."""
         clause = sentence.clause(club.start)
         return any(
-            other.end <= club.start and sentence.clause(other.start) == clause
-            for other in sentence.of("past")
+            other.end <= club.start and other.clause == clause for other in sentence.of("past")
         )
 
     def _free_for(self, club: Mention, hit: CueHit, sentence: _Sentence) -> bool:
@@ -1146,7 +1203,7 @@ class _Reader:
         la Roma', Roma is what he chose, not what he refused."""
         low, high = (hit.end, club.start) if club.start >= hit.end else (club.end, hit.start)
         kind = hit.cue.category
-        hit_clause = sentence.clause(hit.start)
+        hit_clause = hit.clause
         for other in sentence.cues:
             category = other.cue.category
             if other is hit or category not in _OWNING or other.cue.weight < 0.5:
@@ -1158,12 +1215,12 @@ class _Reader:
             if other.end <= club.start and self._words_between(other.end, club.start) <= 2:
                 # "who only recently took over at Crystal Palace": the club is
                 # the object of that phrase, whatever comes later.
-                if category != kind or sentence.clause(other.start) != hit_clause:
+                if category != kind or other.clause != hit_clause:
                     if other.start != hit.start:
                         return False
             if not low <= other.start <= other.end <= high:
                 continue
-            if category == kind and sentence.clause(other.start) == hit_clause:
+            if category == kind and other.clause == hit_clause:
                 continue
             if club.end <= hit.start and self._opens_clause(club, sentence):
                 continue  # The subject does both: "Forest have appointed X, after parting with Y".
@@ -1221,7 +1278,7 @@ class _Reader:
         """A coach leaves a club he coaches: check exits against his known spells."""
         if kind != "exit":
             return chosen
-        history = self.index.spell_clubs(coach_id) | self.relations.current.get(coach_id, set())
+        history = {*self.index.spell_clubs(coach_id), *self.relations.current.get(coach_id, ())}
         info = self.index.coaches.get(coach_id)
         if info is not None and info.coach.current_club_id:
             history.add(info.coach.current_club_id)
@@ -1233,12 +1290,15 @@ class _Reader:
 
     def _former_by_list(self, club: Mention, sentence: _Sentence) -> bool:
         """'l'ex tecnico di Lazio e Marsiglia': a club listed after a past one is past too."""
+        formers = sentence.of("former")
+        if not formers:
+            return False
         clubs = [m for m in sentence.mentions if m.entity == "club" and m.end <= club.start]
         current = club
         for earlier in reversed(clubs):
             if not _LIST_GAP.match(self.document.folded[earlier.end : current.start]):
                 return False
-            if self._preceded_by(earlier.start, sentence.of("former"), ("former",)):
+            if self._preceded_by(earlier.start, formers, ("former",)):
                 return True
             current = earlier
         return False

@@ -23,13 +23,15 @@ boundaries of the folded text, where the apostrophe is a boundary.
 
 from __future__ import annotations
 
+import bisect
+import operator
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 from .document import Document
 from .gazetteer_index import NICKNAME_ARTICLES, GazetteerIndex, NameForm
-from .normalize import fold
+from .normalize import fold_word
 
 # Lower wins when two readings of the same words compete.
 _FORM_RANK = {
@@ -43,9 +45,14 @@ _FORM_RANK = {
 }
 
 
-@dataclass
+@dataclass(slots=True, eq=False)
 class Mention:
-    """A coach or club named (or referred to) at a span of the folded text."""
+    """A coach or club named (or referred to) at a span of the folded text.
+
+    Two mentions are the same only if they are the same object: one span of
+    a text holds at most one, so comparing fields would say nothing more,
+    only more slowly (lists of mentions are searched often).
+    """
 
     start: int
     end: int
@@ -58,13 +65,14 @@ class Mention:
     is_reference: bool = field(init=False, default=False)
 
     def __post_init__(self) -> None:
+        # Plain attributes, not properties: they are read very often.
+        self.id = self.ids[0] if len(self.ids) == 1 else None
         self.is_reference = self.form.startswith("ref")
 
-    def __setattr__(self, name, value) -> None:
-        # Plain attributes (read very often) kept in step with ids when it changes.
-        object.__setattr__(self, name, value)
-        if name == "ids":
-            object.__setattr__(self, "id", value[0] if len(value) == 1 else None)
+    def settle(self, pk: int) -> None:
+        """Make the mention stand for one entity (a shared surname, "the club")."""
+        self.ids = (pk,)
+        self.id = pk
 
 
 def _is_sentence_initial(document: Document, start: int) -> bool:
@@ -83,11 +91,11 @@ def _title_case_sentence(document: Document, sentence_index: int) -> bool:
 
 
 def _is_title_case(text: str) -> bool:
-    words = [word for word in text.split() if word[:1].isalpha()]
-    if len(words) < 4:
+    initials = [word[0] for word in text.split()]
+    letters = list(filter(str.isalpha, initials))
+    if len(letters) < 4:
         return False
-    capitals = sum(1 for word in words if word[:1].isupper())
-    return capitals / len(words) > 0.7
+    return sum(map(str.isupper, letters)) / len(letters) > 0.7
 
 
 def _capitalised(document: Document, start: int, end: int) -> bool:
@@ -98,7 +106,7 @@ def _capitalised(document: Document, start: int, end: int) -> bool:
 
 def _has_capital(document: Document, start: int, end: int) -> bool:
     original_start, original_end = document.original_span(start, end)
-    return any(char.isupper() for char in document.text[original_start:original_end])
+    return any(map(str.isupper, document.text[original_start:original_end]))
 
 
 def _word_after(document: Document, end: int) -> tuple[str, bool]:
@@ -151,8 +159,11 @@ def _accept(
             return previous_word in NICKNAME_ARTICLES
         if previous_word in lexicon.coach_roles and document.folded[start:end] in index.demonyms:
             return False  # "il tecnico salentino" is about the coach, not Lecce.
-        determiners = lexicon.determiners | NICKNAME_ARTICLES
-        return previous_word in determiners or previous_word in lexicon.club_nouns
+        return (
+            previous_word in lexicon.determiners
+            or previous_word in NICKNAME_ARTICLES
+            or previous_word in lexicon.club_nouns
+        )
     if name.form == "nickname":
         return True
 
@@ -164,19 +175,24 @@ def _accept(
         return False  # "Sánchez-Pizjuán" is a stadium, not Félix Sánchez.
     if name.entity != "coach" or name.form == "full":
         return True
-    if _title_case_sentence(document, document.sentence_at(start)):
-        return True
-    # A short form of a coach's name next to another capitalised word is
-    # probably part of someone else's name ("Max Eberl", "Lorenzo Pellegrini").
+    if _next_to_another_name(document, lexicon, start, end):
+        # Unless the sentence capitalises every word, as English headlines do.
+        return _title_case_sentence(document, document.sentence_at(start))
+    return True
+
+
+def _next_to_another_name(document: Document, lexicon, start: int, end: int) -> bool:
+    """A short form of a coach's name next to another capitalised word is
+    probably part of someone else's name ("Max Eberl", "Lorenzo Pellegrini")."""
     after, after_capital = _word_after(document, end)
-    if after_capital and fold(after) not in lexicon.stopwords:
-        return False
+    if after_capital and fold_word(after) not in lexicon.stopwords:
+        return True
     before, before_capital = _word_before(document, start)
     if before_capital:
-        folded_before = fold(before)
+        folded_before = fold_word(before)
         if folded_before not in lexicon.name_titles and folded_before not in lexicon.stopwords:
-            return False
-    return True
+            return True
+    return False
 
 
 def _hyphenated(document: Document, start: int, end: int) -> bool:
@@ -190,19 +206,19 @@ def _hyphenated(document: Document, start: int, end: int) -> bool:
 
 def find_mentions(document: Document, index: GazetteerIndex) -> list[Mention]:
     """Return the coach and club mentions of a document, in text order, overlaps removed."""
-    hits = list(index.names.find(document.folded))
-    candidates: list[tuple[int, int, int, NameForm]] = []
-    for start, end, payloads in hits:
-        for name in payloads:
-            if _accept(document, index, start, end, name):
-                candidates.append((start, end, _FORM_RANK.get(name.form, 5), name))
+    readings: list[tuple[int, int, int, NameForm]] = [
+        (start, end, _FORM_RANK.get(name.form, 5), name)
+        for start, end, payloads in document.hits(index.phrases, "name")
+        for name in payloads
+    ]
     # Longest first, then the better kind of name, then clubs over coaches
-    # (a club's alias beats a coach's derived surname).
-    candidates.sort(key=lambda c: (-(c[1] - c[0]), c[2], c[0], c[3].entity != "club"))
+    # (a club's alias beats a coach's derived surname). A reading that
+    # overlaps one already taken loses whatever it is, so it is not checked.
+    readings.sort(key=lambda c: (-(c[1] - c[0]), c[2], c[0], c[3].entity != "club"))
     taken = bytearray(len(document.folded) + 1)
     chosen: list[Mention] = []
-    for start, end, _, name in candidates:
-        if 1 in taken[start:end]:
+    for start, end, _, name in readings:
+        if 1 in taken[start:end] or not _accept(document, index, start, end, name):
             continue
         taken[start:end] = b"\x01" * (end - start)
         national = name.entity == "club" and any(
@@ -247,17 +263,25 @@ def _resolve_ambiguous(mentions: list[Mention]) -> list[Mention]:
             known = [pk for pk in mention.ids if named[(mention.entity, pk)]]
             if len(known) != 1:
                 continue
-            mention.ids = (known[0],)
+            mention.settle(known[0])
         resolved.append(mention)
     return resolved
 
 
+_WORD_CHARACTER = re.compile(r"\w")
+_start_of = operator.attrgetter("start")
 _GENERIC_NAME_WORDS = frozenset(
     """
     football club calcio futbol futebol fussball associazione societa sportiva sociedad deportiva
     athletic atletico olympique racing sporting clube national team nazionale seleccion
     """.split()
 )
+
+
+def _overlaps(mentions: list[Mention], start: int, end: int) -> bool:
+    """Whether a span overlaps one of mentions (in text order, not overlapping each other)."""
+    before = bisect.bisect_left(mentions, end, key=_start_of)  # the mentions starting before end
+    return before > 0 and mentions[before - 1].end > start
 
 
 def _add_partial_names(
@@ -280,7 +304,7 @@ def _add_partial_names(
             continue
         # The name headlines use: "Manchester United" gives "United", while
         # "West Ham United" (its full name) does not compete for the word.
-        words = fold(info.club.short_name).split()
+        words = info.short_name_words
         if len(words) < 2:
             continue
         for word in words:
@@ -296,19 +320,20 @@ def _add_partial_names(
     }
     if not owners:
         return mentions
-    taken = bytearray(len(document.folded) + 1)
-    for mention in mentions:
-        taken[mention.start : mention.end] = b"\x01" * (mention.end - mention.start)
     present = sorted(word for word in owners if word in document.folded)
     if not present:
         return mentions
-    # Usually one or two words ("united"): the pattern is cached by re across articles.
-    pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, present)) + r")(?!\w)")
+    # Usually one or two words ("united"): the pattern is cached by re across
+    # articles. The boundary before a word is checked apart, as a leading
+    # lookbehind would stop re from skipping ahead to the words' first letters.
+    pattern = re.compile(r"(?:" + "|".join(map(re.escape, present)) + r")(?!\w)")
     added = []
     for match in pattern.finditer(document.folded):
         start, end = match.span()
         word = match.group(0)
-        if 1 in taken[start:end]:
+        if start and _WORD_CHARACTER.match(document.folded, start - 1):
+            continue  # Inside a longer word: "reunited".
+        if _overlaps(mentions, start, end):
             continue
         if not _capitalised(document, start, end):
             continue

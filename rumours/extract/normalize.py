@@ -1,5 +1,6 @@
 """Fold names and text to one form so "Mourinhò", "MOURINHO" and "mourinho" meet."""
 
+import functools
 import re
 import unicodedata
 
@@ -39,6 +40,12 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", stripped.casefold()).strip()
 
 
+@functools.lru_cache(maxsize=8192)
+def fold_word(word: str) -> str:
+    """fold() for a word or short name, remembered: the same words recur in every article."""
+    return fold(word)
+
+
 def fold_char_by_char(text: str) -> str:
     """Return a folded copy of text with exactly one output char per input char.
 
@@ -52,19 +59,18 @@ def fold_char_by_char(text: str) -> str:
     return "".join(out)
 
 
-_CHAR_FOLDS: dict[str, str] = {}
-
-
 def _fold_char(char: str) -> str:
-    folded = _CHAR_FOLDS.get(char)
-    if folded is None:
-        if char.isspace():
-            folded = " "
-        else:
-            # Stray combining marks fold to nothing; keep a space so offsets survive.
-            folded = fold(char) or " "
-        _CHAR_FOLDS[char] = folded
-    return folded
+    if char.isspace():
+        return " "
+    # Stray combining marks fold to nothing; keep a space so offsets survive.
+    return fold(char) or " "
+
+
+# Code point → folded form, shared by every article, so an article costs one
+# str.translate. ASCII is there from the start; other characters are added
+# as they are first met (looking for them is cheaper than a set of the text).
+_CHAR_FOLDS: dict[int, str] = {code: _fold_char(chr(code)) for code in range(128)}
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def fold_with_offsets(text: str) -> tuple[str, list[int] | None]:
@@ -77,12 +83,15 @@ def fold_with_offsets(text: str) -> tuple[str, list[int] | None]:
     and nothing is stripped, so a match in the folded copy maps back to the
     original span.
     """
-    table = {ord(char): _fold_char(char) for char in set(text)}
-    if all(len(piece) == 1 for piece in table.values()):
-        return text.translate(table), None
-    pieces = [table[ord(char)] for char in text]
-    folded = "".join(pieces)
+    table = _CHAR_FOLDS
+    for char in set(_NOT_ASCII.findall(text)):
+        if ord(char) not in table:
+            table[ord(char)] = _fold_char(char)
+    folded = text.translate(table)
+    # Every character folds to at least one, so equal lengths mean one each.
+    if len(folded) == len(text):
+        return folded, None
     offsets: list[int] = []
-    for index, piece in enumerate(pieces):
-        offsets.extend([index] * len(piece))
+    for index, char in enumerate(text):
+        offsets.extend([index] * len(table[ord(char)]))
     return folded, offsets

@@ -16,6 +16,9 @@ Chelsea boss" make those clubs his past. Links use both.
 
 from __future__ import annotations
 
+import bisect
+import functools
+import operator
 import re
 from dataclasses import dataclass, field
 
@@ -38,8 +41,28 @@ _ADJECTIVE_HEADS = frozenset(
 _FORMER_WORDS = frozenset(["ex", "l'ex", "former", "formerly", "exentrenador", "antiguo", "ancien"])
 _NEW_WORDS = frozenset(["nuovo", "new", "nuevo", "novo", "nouvel", "nouveau", "neuer", "nou"])
 _INDEFINITE = frozenset(["un", "una", "uno", "a", "an", "unos", "unas", "um", "ein", "eine", "une"])
-_AGE = re.compile(r"\b(\d{2})-year-old\b|\b(\d{2})enne\b|\bde (\d{2}) anos\b")
+_AGE = re.compile(r"\b(?:(\d{2})(?:-year-old|enne)|de (\d{2}) anos)\b")
+# Where each form of _AGE has a fixed word, and how far its match starts before it.
+_AGE_WORDS = (("-year-old", 2), ("enne", 2), (" anos", 5))
 _PLAUSIBLE_YEARS = range(2018, 2028)
+_start_of = operator.attrgetter("start")
+# Articles before a demonym used as a noun: "the Portuguese", "il croato", "l'argentino".
+_DEMONYM_ARTICLES = NICKNAME_ARTICLES | {"l'"}
+
+
+@functools.cache
+def _role_determiners(determiners: frozenset[str]) -> frozenset[str]:
+    """A language's determiners and the articles every language shares, before a role.
+
+    Cached by the lexicon's (immutable) set, so each article reuses one union.
+    """
+    return determiners | NICKNAME_ARTICLES | {"l'", "dell'", "all'", "dall'"}
+
+
+@functools.cache
+def _definite_determiners(determiners: frozenset[str]) -> frozenset[str]:
+    """_role_determiners without the indefinite articles: "the club", not "a club"."""
+    return _role_determiners(determiners) - _INDEFINITE
 
 
 @dataclass
@@ -65,11 +88,16 @@ class Relations:
         return club in self.former.get(coach, ())
 
 
+def _before(mentions: list[Mention], position: int) -> list[Mention]:
+    """The mentions (sorted by start) that start before a position."""
+    return mentions[: bisect.bisect_left(mentions, position, key=_start_of)]
+
+
 def _recent_coaches(mentions: list[Mention], position: int, sentence: int, reach: int):
     """Coach ids mentioned before a position, most recent first, within reach sentences."""
     seen: list[int] = []
-    for mention in reversed(mentions):
-        if mention.start >= position or mention.entity != "coach" or mention.id is None:
+    for mention in reversed(_before(mentions, position)):
+        if mention.entity != "coach" or mention.id is None:
             continue
         if reach and sentence - mention.sentence > reach:
             break
@@ -80,10 +108,17 @@ def _recent_coaches(mentions: list[Mention], position: int, sentence: int, reach
 
 def _country_of(word: str) -> str | None:
     """'saudi' → SA, 'portoghese' → PT: the country a demonym names, if any."""
+    return _countries_by_demonym().get(word)
+
+
+@functools.cache
+def _countries_by_demonym() -> dict[str, str]:
+    """Demonym → country code; a demonym of several countries names the first listed."""
+    countries: dict[str, str] = {}
     for code, words in nationality_demonyms().items():
-        if word in words:
-            return code
-    return None
+        for word in words:
+            countries.setdefault(word, code)
+    return countries
 
 
 def _recent_clubs(
@@ -95,8 +130,8 @@ def _recent_clubs(
     country: str | None = None,
 ) -> list[int]:
     seen: list[int] = []
-    for mention in reversed(mentions):
-        if mention.start >= position or mention.entity != "club" or mention.id is None:
+    for mention in reversed(_before(mentions, position)):
+        if mention.entity != "club" or mention.id is None:
             continue
         if sentence - mention.sentence > 3:
             break
@@ -133,7 +168,6 @@ def resolve_references(
     excluded holds the starts of club mentions that cannot be "the club"
     (opponents in a match report, for instance).
     """
-    lexicon = document.lexicon
     folded = document.folded
     by_start = {mention.start: mention for mention in mentions}
     by_end = {mention.end: mention for mention in mentions}
@@ -151,16 +185,17 @@ def resolve_references(
         covered[start:end] = b"\x01" * (end - start)
 
     # Roles: "il tecnico livornese", "the Ipswich boss", "l'ex allenatore di Juve e Milan".
-    for start, end, payloads in lexicon.role_automaton.find(folded):
+    for start, end, payloads in document.hits(document.lexicon.phrases, "role"):
         kinds = {payload[0] for payload in payloads}
         if is_covered(start, end):
             continue
-        previous = document.previous_words(start, 3)
         if "coach_role" in kinds:
+            previous = document.previous_words(start, 3)
             reference = _coach_role_reference(
                 document, index, mentions, by_start, by_end, relations, start, end, previous
             )
         elif "club_word" in kinds:
+            previous = document.previous_words(start, 3)
             reference = _club_word_reference(
                 document, index, mentions, by_start, start, end, previous, excluded
             )
@@ -172,12 +207,12 @@ def resolve_references(
 
     # Demonyms and ages on their own: "the Portuguese", "il croato", "the 39-year-old".
     all_known = sorted(mentions + references, key=lambda mention: mention.start)
-    for word_start, word_end, payloads in index.demonym_phrases.find(folded):
+    for word_start, word_end, payloads in document.hits(index.phrases, "demonym"):
         word = payloads[0]
         if is_covered(word_start, word_end):
             continue
         previous = document.previous_words(word_start, 1)
-        if not previous or previous[0] not in NICKNAME_ARTICLES | {"l'"}:
+        if not previous or previous[0] not in _DEMONYM_ARTICLES:
             continue
         following = document.next_words(word_end, 1)
         if following and following[0] in _ADJECTIVE_HEADS:
@@ -193,7 +228,7 @@ def resolve_references(
                 )
                 cover(article_start, word_end)
                 break
-    for match in _AGE.finditer(folded):
+    for match in _ages(folded):
         if is_covered(match.start(), match.end()):
             continue
         age = int(next(group for group in match.groups() if group))
@@ -207,6 +242,22 @@ def resolve_references(
                 break
     references.sort(key=lambda mention: mention.start)
     return references, relations
+
+
+def _ages(folded: str) -> list[re.Match]:
+    """The matches of _AGE in the text, in order ("39-year-old", "39enne", "de 39 anos").
+
+    Scanning for the pattern itself is slow, while its fixed words are rare
+    and quick to find: the pattern is tried only where one of them allows it.
+    Two ages never overlap, so this finds what a scan would.
+    """
+    starts = set()
+    for word, lead in _AGE_WORDS:
+        position = folded.find(word, lead)
+        while position != -1:
+            starts.add(position - lead)
+            position = folded.find(word, position + 1)
+    return [match for start in sorted(starts) if (match := _AGE.match(folded, start))]
 
 
 def _lowercase_at(document: Document, position: int) -> bool:
@@ -233,7 +284,7 @@ def _coach_role_reference(
     lexicon = document.lexicon
     folded = document.folded
     sentence = document.sentence_at(start)
-    determiners = lexicon.determiners | NICKNAME_ARTICLES | {"l'", "dell'", "all'", "dall'"}
+    determiners = _role_determiners(lexicon.determiners)
     former = bool(previous) and (
         previous[-1] in _FORMER_WORDS or folded[max(0, start - 3) : start] == "ex"
     )
@@ -372,9 +423,7 @@ def _club_word_reference(
     lexicon = document.lexicon
     if not previous:
         return None
-    determiners = (
-        lexicon.determiners | NICKNAME_ARTICLES | {"l'", "dell'", "all'", "dall'"}
-    ) - _INDEFINITE
+    determiners = _definite_determiners(lexicon.determiners)
     # "il club", "the club", "the Lisbon club", "la società emiliana".
     if previous[-1] not in determiners:
         if len(previous) < 2 or previous[-2] not in determiners or previous[-1] in _INDEFINITE:

@@ -10,7 +10,7 @@ initial ("J. Smith"); a paragraph break always ends one.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # Words that end with a full stop without ending the sentence, folded.
 ABBREVIATIONS = frozenset(
@@ -24,16 +24,23 @@ ABBREVIATIONS = frozenset(
 
 _PARAGRAPH = re.compile(r"\n\s*\n|\r\n\s*\r\n|\n")
 # A candidate boundary: terminal punctuation, optional closing quotes or
-# brackets, then whitespace, then something that can open a sentence.
+# brackets, then whitespace, then something that can open a sentence. The
+# first stop is written apart ("[.!?…][.!?…]*", not "[.!?…]+") so that re
+# can skip ahead to the stops instead of trying a match at every character.
 _BOUNDARY = re.compile(
-    r"""([.!?…]+)(["'»”’)\]]*)(\s+)(?=["'«“‘(\[¿¡\-–—]?\s*[A-ZÀ-ÖØ-Þ0-9ŁŚŻŹĆŃŠŽČŘĐ])"""
+    r"""([.!?…][.!?…]*)(["'»”’)\]]*)(\s+)(?=["'«“‘(\[¿¡\-–—]?\s*[A-ZÀ-ÖØ-Þ0-9ŁŚŻŹĆŃŠŽČŘĐ])"""
 )
-_WORD_BEFORE = re.compile(r"([\w.'’-]+)$")
+# Possessive (++): a word that does not reach the stop is given up at once,
+# not re-tried one character shorter at a time.
+_WORD_BEFORE = re.compile(r"([\w.'’-]++)$")
 
 
-@dataclass(frozen=True)
-class Sentence:
-    """A sentence as a span of the text it came from."""
+class Sentence(NamedTuple):
+    """A sentence as a span of the text it came from.
+
+    A named tuple rather than a frozen dataclass: as immutable, and several
+    times quicker to make, which counts at dozens per article.
+    """
 
     start: int
     end: int

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from rumours.extract import automaton as automaton_module
 from rumours.extract import gazetteer_index
-from rumours.extract.automaton import PhraseAutomaton
+from rumours.extract.automaton import PhraseAutomaton, PhraseSets
 from rumours.extract.gazetteer_index import VERSION_KEY, clear_index, get_index, surname_forms
 from rumours.extract.links import find_links
 from rumours.models import Alias, Coach, CoachCandidate
@@ -101,6 +101,42 @@ def test_the_pure_python_automaton_finds_what_the_c_one_finds(phrases, text):
         finally:
             automaton_module._ahocorasick = original
     assert results[0] == results[1]
+
+
+kinds_of_phrases = st.lists(
+    st.tuples(st.sampled_from("abc"), st.text(alphabet="abé' ", min_size=1, max_size=5)),
+    min_size=1,
+    max_size=10,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(entries=kinds_of_phrases, text=st.text(alphabet="abé' x", max_size=60))
+def test_phrases_of_several_kinds_are_found_as_if_each_kind_were_alone(entries, text):
+    together = PhraseSets(("a", "b", "c"), anywhere=("c",))
+    alone = {kind: PhraseAutomaton() for kind in "ab"}
+    for number, (kind, phrase) in enumerate(entries):
+        together.add(kind, phrase, number, prefix=number % 2 == 0)
+        if kind in alone:
+            alone[kind].add(phrase, number, prefix=number % 2 == 0)
+    found = together.find_all(text)
+    for kind, automaton in alone.items():
+        assert found[kind] == automaton.find(text)
+
+    # Kinds found anywhere: every occurrence, by end, longest first; the
+    # payloads of whole phrases before those of prefixes.
+    def payloads(phrase):
+        numbers = [n for n, entry in enumerate(entries) if entry == ("c", phrase)]
+        return tuple(n for n in numbers if n % 2) + tuple(n for n in numbers if not n % 2)
+
+    phrases = sorted({phrase for kind, phrase in entries if kind == "c"}, key=len, reverse=True)
+    expected = [
+        (end - len(phrase), end, payloads(phrase))
+        for end in range(len(text) + 1)
+        for phrase in phrases
+        if text[:end].endswith(phrase)
+    ]
+    assert found["c"] == expected
 
 
 def test_the_extract_command_refuses_to_run_without_a_gazetteer(tmp_path):

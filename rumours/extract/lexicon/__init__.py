@@ -27,7 +27,7 @@ from pathlib import Path
 
 import yaml
 
-from ..automaton import PhraseAutomaton
+from ..automaton import PhraseSets
 from ..normalize import fold
 
 LEXICON_DIR = Path(__file__).resolve().parent
@@ -55,6 +55,8 @@ CATEGORY_WEIGHTS = {
     "not_link": 1.0,
 }
 LINK_KINDS = ("exit", "confirmed", "rumour", "denial")
+# The kinds of phrase a lexicon finds in a text (see Lexicon.phrases).
+PHRASE_KINDS = ("cue", "role", "credit_before", "credit_after", "clause_break")
 _WEIGHT = re.compile(r"\s*@\s*([01](?:\.\d+)?)\s*$")
 
 
@@ -84,7 +86,6 @@ class Lexicon:
     """Everything extraction knows about one language."""
 
     language: str
-    cues: PhraseAutomaton = field(default_factory=PhraseAutomaton)
     stopwords: frozenset[str] = frozenset()
     determiners: frozenset[str] = frozenset()
     name_titles: frozenset[str] = frozenset()
@@ -100,10 +101,14 @@ class Lexicon:
     contract_until: frozenset[str] = frozenset()
     place_preps: frozenset[str] = frozenset()
     agent_preps: frozenset[str] = frozenset()
-    role_automaton: PhraseAutomaton = field(default_factory=PhraseAutomaton)
-    credit_before_automaton: PhraseAutomaton = field(default_factory=PhraseAutomaton)
-    credit_after_automaton: PhraseAutomaton = field(default_factory=PhraseAutomaton)
-    clause_break_automaton: PhraseAutomaton = field(default_factory=PhraseAutomaton)
+    # Every phrase above, found in one pass (see Document.hits): cues
+    # (payload Cue), role and club words (("coach_role" | "other_role" |
+    # "club_word", word)), credit phrases and clause breaks (the phrase).
+    # Clause breaks are padded with spaces (" che "), so they are found
+    # anywhere, not only at word boundaries.
+    phrases: PhraseSets = field(
+        default_factory=lambda: PhraseSets(PHRASE_KINDS, anywhere=("clause_break",))
+    )
 
 
 _ITEM = re.compile(r"\{[^}]*\}|\[[^\]]*\]|\S+")
@@ -197,28 +202,30 @@ def get_lexicon(language: str) -> Lexicon:
         place_preps=_words(data.get("place_preps")),
         agent_preps=_words(data.get("agent_preps")),
     )
+    phrases = lexicon.phrases
     cues = data.get("cues") or {}
     for category, entries in cues.items():
         if category not in CATEGORY_WEIGHTS:
             raise ValueError(f"{path.name}: unknown cue category {category!r}")
         for entry in entries or ():
-            _add_cue(lexicon.cues, category, str(entry))
+            _add_cue(phrases, category, str(entry))
     for phrase in lexicon.credit_before:
-        lexicon.credit_before_automaton.add(phrase, phrase)
+        phrases.add("credit_before", phrase, phrase)
     for phrase in lexicon.credit_after:
-        lexicon.credit_after_automaton.add(phrase, phrase)
+        phrases.add("credit_after", phrase, phrase)
     for phrase in lexicon.clause_breaks:
-        lexicon.clause_break_automaton.add(phrase, phrase)
+        phrases.add("clause_break", phrase, phrase)
     for role in lexicon.coach_roles:
-        lexicon.role_automaton.add(role, ("coach_role", role))
+        phrases.add("role", role, ("coach_role", role))
     for role in lexicon.other_roles:
-        lexicon.role_automaton.add(role, ("other_role", role))
+        phrases.add("role", role, ("other_role", role))
     for word in lexicon.club_words:
-        lexicon.role_automaton.add(word, ("club_word", word))
+        phrases.add("role", word, ("club_word", word))
+    phrases.compile()
     return lexicon
 
 
-def _add_cue(automaton: PhraseAutomaton, category: str, entry: str) -> None:
+def _add_cue(phrases: PhraseSets, category: str, entry: str) -> None:
     weight = CATEGORY_WEIGHTS[category]
     match = _WEIGHT.search(entry)
     if match:
@@ -232,7 +239,7 @@ def _add_cue(automaton: PhraseAutomaton, category: str, entry: str) -> None:
     for variant in expand(entry.strip()):
         phrase, prefix = _fold_phrase(variant)
         cue = Cue(category, weight, phrase, "+" in flags, "<" in flags, "=" in flags)
-        automaton.add(phrase, cue, prefix=prefix)
+        phrases.add("cue", phrase, cue, prefix=prefix)
 
 
 _DETECTION_CACHE: dict[str, frozenset[str]] = {}
