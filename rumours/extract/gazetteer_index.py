@@ -1,4 +1,4 @@
-"""The gazetteer as extraction needs it: one name automaton plus lookup tables.
+"""The gazetteer as extraction needs it: one automaton of names plus lookup tables.
 
 Built from the database (Coach, Club, Alias, CoachingSpell rows) once per
 process and rebuilt when the gazetteer changes. Saving or deleting any of

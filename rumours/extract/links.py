@@ -541,7 +541,7 @@ class _Reader:
             for hit in cues
         )
         searched: list[tuple[int, str]] = []
-        first_claim = len(self.claims)  # claims are made in text order
+        first_claim = len(self.claims)  # the claims this sentence adds come after
         for hit in cues:
             if hit.cue.category == "search":
                 self._note_search(sentence, hit, clubs, clause_categories, searched)

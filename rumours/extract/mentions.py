@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 
 from .document import Document
 from .gazetteer_index import NICKNAME_ARTICLES, GazetteerIndex, NameForm
+from .lexicon import Lexicon
 from .normalize import fold_word
 
 # Lower wins when two readings of the same words compete.
@@ -181,7 +182,7 @@ def _accept(
     return True
 
 
-def _next_to_another_name(document: Document, lexicon, start: int, end: int) -> bool:
+def _next_to_another_name(document: Document, lexicon: Lexicon, start: int, end: int) -> bool:
     """A short form of a coach's name next to another capitalised word is
     probably part of someone else's name ("Max Eberl", "Lorenzo Pellegrini")."""
     after, after_capital = _word_after(document, end)
