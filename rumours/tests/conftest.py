@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
+from portal.celery import app
 from rumours import page_cache
 from rumours.gazetteer.loading import load_gazetteer
 from rumours.models import Coach
@@ -105,6 +106,20 @@ def report(db):
         return evidence
 
     return record
+
+
+@pytest.fixture
+def in_process_tasks():
+    """Run Celery tasks in the test's thread, even where CI configures a broker (Redis).
+
+    The cache is emptied first, so no debounce key left by another test
+    holds a task back.
+    """
+    cache.clear()
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = eager
 
 
 @pytest.fixture

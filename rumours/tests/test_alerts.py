@@ -4,10 +4,8 @@ import datetime
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone, translation
 
-from portal.celery import app
 from rumours import alerts, tasks
 from rumours.ingest import pipeline
 from rumours.models import Club, Coach, Notification, Rumour, RumourEvent, User
@@ -24,20 +22,11 @@ from .factories import (
     UserFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_process_tasks")]
 
 Kind = RumourEvent.Kind
 SITE, EMAIL = Notification.Channel.SITE, Notification.Channel.EMAIL
 APPOINTED = "The club has officially appointed him head coach on a two year contract"
-
-
-@pytest.fixture(autouse=True)
-def in_process_tasks():
-    cache.clear()
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = eager
 
 
 def fan(email_alerts=User.EmailAlerts.INSTANT, **fields):

@@ -3,9 +3,7 @@
 from collections import Counter
 
 import pytest
-from django.core.cache import cache
 
-from portal.celery import app
 from rumours.ingest import http
 from rumours.models import Follow, Notification, RumourEvent, User
 
@@ -14,17 +12,12 @@ from .test_ingest_pipeline import ingest_all, newsite_sources
 
 
 @pytest.fixture(autouse=True)
-def in_process_tasks(settings):
+def fetching_locally(settings, in_process_tasks):
     settings.BENCHWATCH_ALLOW_PRIVATE_FETCH = True
     settings.BENCHWATCH_HOST_INTERVAL = 0
     # The mock site's news is from 2023-2025: read it as if it were current.
     settings.BENCHWATCH_RUMOUR_EXPIRY_DAYS = 5000
-    cache.clear()
     http.use_client(None)
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = eager
 
 
 def run_pipeline(sources, capture):

@@ -6,7 +6,6 @@ from email.policy import default as default_policy
 
 import pytest
 from aiosmtpd.controller import Controller
-from django.core.cache import cache
 
 from portal.celery import app
 from rumours import tasks
@@ -62,13 +61,12 @@ def smtp(settings):
 
 
 @pytest.fixture(autouse=True)
-def in_process_tasks():
-    """Run tasks in-process; errors stay in the task's result so that its retries run."""
-    cache.clear()
-    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager, app.conf.task_eager_propagates = True, False
+def errors_kept_in_results(in_process_tasks):
+    """Leave a task's error in its result, so that its retries run as on a worker."""
+    propagates = app.conf.task_eager_propagates
+    app.conf.task_eager_propagates = False
     yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+    app.conf.task_eager_propagates = propagates
 
 
 def deliver(user):

@@ -4,28 +4,17 @@ import json
 from io import StringIO
 
 import pytest
-from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from portal.celery import app
 from rumours import backtest
 from rumours.models import Rumour
 
 from .factories import CoachFactory, RumourFactory, SourceFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_process_tasks")]
 
 APPOINTED = "The club has officially appointed him head coach on a two year contract"
-
-
-@pytest.fixture(autouse=True)
-def in_process_tasks():
-    cache.clear()
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = eager
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from django.core.cache import cache
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from portal.celery import app
 from rumours import tasks, views
 from rumours.ingest import http
 from rumours.models import Alias, Club, Coach, Follow, Rumour, RumourEvent, Source, User, Vote
@@ -61,15 +60,6 @@ def own_world(transactional_db):
     loaded for the rest of the suite, whose names and slugs would clash with these."""
     for model in (Alias, Coach, Club, Source):
         model.objects.all().delete()
-
-
-@pytest.fixture
-def in_process_tasks():
-    """Run tasks in the test's thread, even where CI configures a broker (Redis)."""
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = eager
 
 
 @pytest.fixture

@@ -3,30 +3,19 @@
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.celery import app
 from rumours import lifecycle, tasks
 from rumours.models import Rumour, RumourStatusChange
 
 from .factories import ClubFactory, CoachFactory, RumourFactory, SourceFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_process_tasks")]
 
 OPEN, HAPPENED = Rumour.Status.OPEN, Rumour.Status.HAPPENED
 DID_NOT_HAPPEN, EXPIRED = Rumour.Status.DID_NOT_HAPPEN, Rumour.Status.EXPIRED
 APPOINTED = "The club has officially appointed him head coach on a two year contract"
-
-
-@pytest.fixture(autouse=True)
-def in_process_tasks():
-    cache.clear()
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = eager
 
 
 def appoint(report, rumour, *, tier=1, confidence=0.9, days_ago=1, quote=APPOINTED, **more):

@@ -3,12 +3,10 @@
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from portal.celery import app
 from rumours import tasks
 from rumours.ingest import pipeline
 from rumours.models import Coach, Rumour, TrackRecord, Vote
@@ -27,19 +25,10 @@ from rumours.scoring import (
 
 from .factories import ArticleFactory, RumourFactory, SourceFactory, UserFactory, VoteFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_process_tasks")]
 
 # Queries that announcing a chunk's news to followers costs (alerts.announce_all).
 ANNOUNCING = 3
-
-
-@pytest.fixture(autouse=True)
-def in_process_tasks():
-    cache.clear()
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = eager
 
 
 def scored(rumour: Rumour) -> Rumour:

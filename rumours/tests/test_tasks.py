@@ -1,10 +1,8 @@
 """Celery tasks, run in-process: each one twice creates nothing twice."""
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
-from portal.celery import app
 from rumours import tasks
 from rumours.ingest import http
 from rumours.models import Article, Evidence, Rumour, Source
@@ -13,15 +11,10 @@ from .test_ingest_pipeline import MANIFEST, newsite_sources
 
 
 @pytest.fixture(autouse=True)
-def in_process_tasks(settings):
+def fetching_locally(settings, in_process_tasks):
     settings.BENCHWATCH_ALLOW_PRIVATE_FETCH = True
     settings.BENCHWATCH_HOST_INTERVAL = 0
-    cache.clear()
     http.use_client(None)
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = eager
 
 
 def counts():

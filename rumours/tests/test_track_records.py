@@ -3,12 +3,10 @@
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from portal.celery import app
 from rumours import tasks, track_records
 from rumours.models import Rumour, Source, TrackRecord
 from rumours.scoring import TIER_PRIOR, Claim
@@ -16,18 +14,9 @@ from rumours.track_records import Ledger, Outcome
 
 from .factories import ClubFactory, CoachFactory, RumourFactory, SourceFactory, TrackRecordFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_process_tasks")]
 
 APPOINTED = "The club has officially appointed him head coach on a two year contract"
-
-
-@pytest.fixture(autouse=True)
-def in_process_tasks():
-    cache.clear()
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = eager
 
 
 def overall(source) -> TrackRecord:
