@@ -20,7 +20,7 @@ claim for the retry, and two workers never send the same notification.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urljoin
 
@@ -180,7 +180,7 @@ class FanOut:
     followers: int = 0
     site: int = 0
     email: int = 0
-    instant_users: list[int] | None = None
+    instant_users: list[int] = field(default_factory=list)
 
 
 def followers_of(event: RumourEvent):
@@ -204,7 +204,7 @@ def fan_out(event: RumourEvent, now=None) -> FanOut:
     Reads the followers in one query and inserts BATCH rows per statement.
     """
     now = now or timezone.now()
-    result = FanOut(instant_users=[])
+    result = FanOut()
     rows = followers_of(event).values_list("pk", "site_alerts", "email_alerts", "email")
     notifications = []
     for user_id, site, email_alerts, email in rows.iterator(chunk_size=BATCH):

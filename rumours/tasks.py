@@ -34,6 +34,14 @@ logger = logging.getLogger(__name__)
 COMMON = {"acks_late": True, "time_limit": 300, "soft_time_limit": 240}
 # Whole-table work: every open rumour, every track record.
 LONG = {"acks_late": True, "time_limit": 1800, "soft_time_limit": 1700}
+# Sending email: a refusal or a dropped connection is retried with backoff;
+# the claims in alerts make a retry send only what did not go.
+SENDING_EMAIL = {
+    "autoretry_for": (smtplib.SMTPException, OSError),
+    "retry_backoff_max": 1800,
+    "max_retries": 6,
+    **COMMON,
+}
 # The debounce key outlives the delay by this much, so a lost task cannot
 # block a rumour's rescoring for longer.
 RESCORE_KEY_SLACK = 600
@@ -213,13 +221,7 @@ def fan_out_event(event_id):
     return result.followers
 
 
-@shared_task(
-    autoretry_for=(smtplib.SMTPException, OSError),
-    retry_backoff=30,
-    retry_backoff_max=1800,
-    max_retries=6,
-    **COMMON,
-)
+@shared_task(retry_backoff=30, **SENDING_EMAIL)
 def deliver_alert_emails(user_ids):
     """Send each of these fans' waiting instant alerts, one email per fan (see alerts)."""
     sent = 0
@@ -228,13 +230,7 @@ def deliver_alert_emails(user_ids):
     return sent
 
 
-@shared_task(
-    autoretry_for=(smtplib.SMTPException, OSError),
-    retry_backoff=60,
-    retry_backoff_max=1800,
-    max_retries=6,
-    **COMMON,
-)
+@shared_task(retry_backoff=60, **SENDING_EMAIL)
 def send_digest(user_id):
     """Send one fan's daily digest if it is due."""
     user = User.objects.filter(pk=user_id).first()
