@@ -232,6 +232,8 @@ CELERY_BEAT_SCHEDULE = {
     "deliver-waiting-alerts": {"task": "rumours.tasks.deliver_waiting_alerts", "schedule": 300.0},
     # Every ten minutes, read the articles whose extraction was lost on the way.
     "extract-missed-articles": {"task": "rumours.tasks.extract_missed_articles", "schedule": 600.0},
+    # Each night, mend the rumours' stored vote and evidence counters where they drifted.
+    "recount-rumours": {"task": "rumours.tasks.recount_rumours", "schedule": 86400.0},
 }
 
 # Email: the console in development, SMTP when EMAIL_HOST is set.

@@ -5,7 +5,6 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
-from django.db.models import Count
 
 from . import lifecycle, page_cache
 from .models import (
@@ -42,6 +41,54 @@ def _pages_showing(obj) -> tuple[set[str], set[str]]:
     return ({coach.slug} if coach else set()), ({club.slug} if club else set())
 
 
+def _rumours_counting(obj) -> set[int]:
+    """Return the ids of the rumours whose stored counters count obj's rows (Rumour.COUNTERS)."""
+    if isinstance(obj, Rumour):
+        return {obj.pk}
+    if isinstance(obj, Vote | Evidence):
+        return {obj.rumour_id}
+    if isinstance(obj, Article):
+        return set(obj.evidence.values_list("rumour_id", flat=True))
+    if isinstance(obj, Source):
+        return set(Evidence.objects.filter(article__source=obj).values_list("rumour_id", flat=True))
+    if isinstance(obj, User):
+        return set(obj.votes.values_list("rumour_id", flat=True))
+    return set()
+
+
+class RecountsRumours:
+    """Mend the counters of the rumours a moderator's edit or delete touched.
+
+    Edits here bypass record_vote and count_new_evidence, and deletes
+    cascade to votes and evidence; the counters are then counted again
+    from the rows (Rumour.objects.recount), before and after the change.
+    """
+
+    def _recount(self, rumour_ids):
+        if rumour_ids:
+            Rumour.objects.filter(pk__in=rumour_ids).recount()
+
+    def save_model(self, request, obj, form, change):
+        before = type(obj).objects.filter(pk=obj.pk).first() if change else None
+        touched = _rumours_counting(before) if before is not None else set()
+        super().save_model(request, obj, form, change)
+        self._recount(touched | _rumours_counting(obj))
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        self._recount(_rumours_counting(form.instance))
+
+    def delete_model(self, request, obj):
+        touched = _rumours_counting(obj)
+        super().delete_model(request, obj)
+        self._recount(touched)
+
+    def delete_queryset(self, request, queryset):
+        touched = set().union(*(_rumours_counting(obj) for obj in queryset))
+        super().delete_queryset(request, queryset)
+        self._recount(touched)
+
+
 class RefreshesPages:
     """Make visitors' cached pages that show an edited or deleted row render again.
 
@@ -76,7 +123,7 @@ class RefreshesPages:
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(RecountsRumours, DjangoUserAdmin):
     list_display = ("username", "email", "date_joined", "is_staff", "is_active")
 
 
@@ -162,7 +209,7 @@ class CoachingSpellAdmin(RefreshesPages, admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(RecountsRumours, admin.ModelAdmin):
     list_display = (
         "name",
         "tier",
@@ -197,7 +244,7 @@ class ArticleURLInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(RecountsRumours, admin.ModelAdmin):
     list_display = ("title", "source", "language", "published_at", "fetched_at")
     list_filter = ("source", "language")
     search_fields = ("title", "url", "author")
@@ -232,7 +279,7 @@ class ModerationForm(ActionForm):
 
 
 @admin.register(Rumour)
-class RumourAdmin(RefreshesPages, admin.ModelAdmin):
+class RumourAdmin(RecountsRumours, RefreshesPages, admin.ModelAdmin):
     """Rumours with their score; status changes only through the actions, with a reason."""
 
     list_display = (
@@ -243,7 +290,10 @@ class RumourAdmin(RefreshesPages, admin.ModelAdmin):
         "score",
         "buzz",
         "stage",
-        "evidence_total",
+        "evidence_count",
+        "outlet_count",
+        "reliable_count",
+        "unreliable_count",
         "first_seen_at",
         "last_seen_at",
     )
@@ -263,17 +313,14 @@ class RumourAdmin(RefreshesPages, admin.ModelAdmin):
         "appointed_at",
         "exited_at",
         "moderated_at",
+        "evidence_count",
+        "outlet_count",
+        "reliable_count",
+        "unreliable_count",
     )
     inlines = [EvidenceInline, StatusChangeInline]
     action_form = ModerationForm
     actions = ["resolve_as_happened", "resolve_as_did_not_happen", "reopen"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(evidence_total=Count("evidence"))
-
-    @admin.display(ordering="evidence_total", description="evidence")
-    def evidence_total(self, rumour):
-        return rumour.evidence_total
 
     @admin.display(description="reasons")
     def reasons(self, rumour):
@@ -306,7 +353,7 @@ class RumourAdmin(RefreshesPages, admin.ModelAdmin):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(RefreshesPages, admin.ModelAdmin):
+class EvidenceAdmin(RecountsRumours, RefreshesPages, admin.ModelAdmin):
     list_display = ("rumour", "kind", "confidence", "article", "credited_to", "created_at")
     list_filter = ("kind", "article__source")
     search_fields = ("quote", "rumour__coach__full_name", "rumour__club__short_name", "credited_to")
@@ -315,7 +362,7 @@ class EvidenceAdmin(RefreshesPages, admin.ModelAdmin):
 
 
 @admin.register(Vote)
-class VoteAdmin(RefreshesPages, admin.ModelAdmin):
+class VoteAdmin(RecountsRumours, RefreshesPages, admin.ModelAdmin):
     list_display = ("rumour", "user", "value", "updated_at")
     list_filter = ("value",)
     search_fields = ("user__username", "rumour__coach__full_name")

@@ -373,7 +373,7 @@ class VoteStorm:
     votes_after: int
     voters_with_a_vote: int
     voter_rows: int
-    tally_after: int  # reliable + unreliable as the pages count them
+    tally_after: int  # the rumour's stored reliable + unreliable counters, as pages show them
     lost: int  # fans who posted and hold no vote
     drained_seconds: float = 0.0
 
@@ -544,7 +544,7 @@ def vote_storm(
         mine = Vote.objects.filter(rumour=rumour, user__in=fans)
         holding = set(mine.values_list("user_id", flat=True))
         posted = [fans[index] for index, count in result.posts.items() if count]
-        tally = Rumour.objects.with_counts().get(pk=rumour.pk)
+        tally = Rumour.objects.get(pk=rumour.pk)
         storm = VoteStorm(
             rumour_id=rumour.pk,
             voters=len(fans),
@@ -560,6 +560,7 @@ def vote_storm(
     finally:
         Session.objects.filter(session_key__in=[key for key, _, _ in sessions]).delete()
         User.objects.filter(username__startswith=f"{tag}-").delete()
+        Rumour.objects.filter(pk=rumour.pk).recount()  # Their votes went with them.
     say(
         f"  {result.requests:,} posts, {result.requests_per_second:,.1f} req/s, "
         f"p99 {result.p99_ms:,.0f} ms, statuses {dict(sorted(result.statuses.items()))}; "

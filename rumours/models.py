@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import (
     Case,
     CharField,
@@ -678,6 +678,18 @@ class ArticleURL(models.Model):
         return self.url
 
 
+def _counters_from_rows() -> dict:
+    """Return each stored counter of a rumour as the subquery that counts it from the rows."""
+    votes = Vote.objects.filter(rumour=OuterRef("pk"))
+    evidence = Evidence.objects.filter(rumour=OuterRef("pk"))
+    return {
+        "reliable_count": _count(votes.filter(value=Vote.Value.RELIABLE)),
+        "unreliable_count": _count(votes.filter(value=Vote.Value.UNRELIABLE)),
+        "evidence_count": _count(evidence),
+        "outlet_count": _count(evidence, "article__source", distinct=True),
+    }
+
+
 class RumourQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status=Rumour.Status.OPEN)
@@ -712,10 +724,16 @@ class RumourQuerySet(models.QuerySet):
             },
         )
         if created:
-            rumour.take_evidence_into_account(kind, seen_at)
+            new_outlet = not (
+                Evidence.objects.filter(rumour=rumour, article__source_id=article.source_id)
+                .exclude(pk=evidence.pk)
+                .exists()
+            )
+            rumour.count_new_evidence(kind, seen_at, new_outlet=new_outlet)
             page_cache.bump(coaches=[coach.slug], clubs=[club.slug])
         return rumour, evidence, created
 
+    @transaction.atomic(savepoint=False)
     def record_article_evidence(self, article, reports: list[dict]) -> list[tuple]:
         """Store everything one article reports, in a few queries; return [(rumour, kind, created)].
 
@@ -724,8 +742,12 @@ class RumourQuerySet(models.QuerySet):
         the rumour's kind follows its newest news), but the rumours are read
         in one query, the evidence this article already gave in another,
         and the new evidence is inserted in a third: extraction at scale
-        spends its time in round trips, not in SQL. Rumours are taken in
-        (coach, club) order, so concurrent workers lock them in one order.
+        spends its time in round trips, not in SQL. Then one UPDATE per
+        rumour moves its counters (count_new_evidence).
+
+        The rumours are locked (in (coach, club) order, so concurrent
+        workers cannot deadlock) until the caller's transaction commits, so
+        two articles from one outlet read at once count that outlet once.
         """
         if not reports:
             return []
@@ -734,7 +756,8 @@ class RumourQuerySet(models.QuerySet):
         pairs = Q()
         for report in reports:
             pairs |= Q(coach_id=report["coach"].pk, club_id=report["club"].pk)
-        rumours = {(rumour.coach_id, rumour.club_id): rumour for rumour in self.filter(pairs)}
+        locked = self.filter(pairs).order_by("coach_id", "club_id").select_for_update()
+        rumours = {(rumour.coach_id, rumour.club_id): rumour for rumour in locked}
         for report in reports:
             key = (report["coach"].pk, report["club"].pk)
             if key not in rumours:
@@ -761,10 +784,19 @@ class RumourQuerySet(models.QuerySet):
                 fields = {k: v for k, v in report.items() if k not in ("coach", "club")}
                 new.append((rumour, Evidence(rumour=rumour, article=article, **fields)))
             results.append((rumour, report["kind"], created))
-        # A concurrent extraction of the same article loses the race quietly.
-        Evidence.objects.bulk_create([evidence for _, evidence in new], ignore_conflicts=True)
+        # The outlet is new to a rumour if none of its evidence came from it.
+        known_outlet = set(
+            Evidence.objects.filter(
+                rumour__in=[rumour.pk for rumour, _ in new], article__source_id=article.source_id
+            ).values_list("rumour_id", flat=True)
+        )
+        # With the rumours locked, no concurrent extraction of this article
+        # can have inserted any of these rows since `given` was read.
+        Evidence.objects.bulk_create([evidence for _, evidence in new])
         for rumour, evidence in new:
-            rumour.take_evidence_into_account(evidence.kind, seen_at)
+            rumour.count_new_evidence(
+                evidence.kind, seen_at, new_outlet=rumour.pk not in known_outlet
+            )
         if new:
             page_cache.bump(rumours=[rumour.pk for rumour, _ in new])
         return results
@@ -804,19 +836,21 @@ class RumourQuerySet(models.QuerySet):
             )
         )
 
-    def with_counts(self):
-        """Annotate reliable_count, unreliable_count, evidence_count and outlet_count.
+    def recount(self) -> int:
+        """Recompute the stored vote and evidence counters from the rows; return how many were off.
 
-        Like with_tallies, but each count is its own subquery, so a rumour
-        with 200 votes and 50 articles costs 250 rows, not 10,000.
+        The domain methods keep the counters right as they go; this mends
+        what bypasses them (a moderator deleting an article, an account
+        deleted with its votes) and runs nightly as a check. Only rumours
+        whose counters are off are written.
         """
-        votes = Vote.objects.filter(rumour=OuterRef("pk"))
-        evidence = Evidence.objects.filter(rumour=OuterRef("pk"))
-        return self.annotate(
-            reliable_count=_count(votes.filter(value=Vote.Value.RELIABLE)),
-            unreliable_count=_count(votes.filter(value=Vote.Value.UNRELIABLE)),
-            evidence_count=_count(evidence),
-            outlet_count=_count(evidence, "article__source", distinct=True),
+        truth = _counters_from_rows()
+        off = Q()
+        for field in truth:
+            off |= ~Q(**{field: F(f"true_{field}")})
+        drifted = self.annotate(**{f"true_{field}": count for field, count in truth.items()})
+        return Rumour.objects.filter(pk__in=drifted.filter(off).values("pk")).update(
+            **_counters_from_rows()
         )
 
     def with_user_vote(self, user):
@@ -827,8 +861,8 @@ class RumourQuerySet(models.QuerySet):
         return self.annotate(user_vote=Subquery(own))
 
     def for_cards(self, user=None):
-        """Rumours as a list row needs them: both ends, counts and the user's vote."""
-        return self.select_related("coach", "club").with_counts().with_user_vote(user)
+        """Rumours as a list row needs them: both ends and the user's vote (counts are stored)."""
+        return self.select_related("coach", "club").with_user_vote(user)
 
     def for_board(self, user=None, evidence_per_card: int = 5):
         """Rumours as board cards need them: for_cards plus their newest evidence.
@@ -841,18 +875,6 @@ class RumourQuerySet(models.QuerySet):
             self.for_cards(user)
             .prefetch_related(Prefetch("evidence", queryset=recent, to_attr="recent_evidence"))
             .order_by("-last_seen_at", "-pk")
-        )
-
-    def with_tallies(self):
-        """Annotate vote and evidence counts for display."""
-        return self.annotate(
-            reliable_count=Count(
-                "votes", filter=Q(votes__value=Vote.Value.RELIABLE), distinct=True
-            ),
-            unreliable_count=Count(
-                "votes", filter=Q(votes__value=Vote.Value.UNRELIABLE), distinct=True
-            ),
-            evidence_count=Count("evidence", distinct=True),
         )
 
     def resolved(self):
@@ -938,6 +960,16 @@ class Rumour(models.Model):
             "no longer moves it."
         ),
     )
+    # Counters kept with the rows they count, so a board of busy rumours
+    # reads them instead of counting thousands of votes per card. They move
+    # with F() expressions in the same transaction as the rows (record_vote,
+    # count_new_evidence); Rumour.objects.recount() mends them.
+    reliable_count = models.PositiveIntegerField(default=0, editable=False)
+    unreliable_count = models.PositiveIntegerField(default=0, editable=False)
+    evidence_count = models.PositiveIntegerField(default=0, editable=False)
+    outlet_count = models.PositiveIntegerField(
+        default=0, editable=False, help_text=_("How many outlets the evidence comes from.")
+    )
 
     objects = RumourQuerySet.as_manager()
 
@@ -955,6 +987,22 @@ class Rumour(models.Model):
     def __str__(self):
         return f"{self.coach} → {self.club} ({self.kind})"
 
+    COUNTERS = ("reliable_count", "unreliable_count", "evidence_count", "outlet_count")
+
+    def save(self, *args, **kwargs):
+        """Save, leaving the counters out of a full save of a stored rumour.
+
+        They move only by UPDATE with F() (record_vote, count_new_evidence,
+        recount): an instance read a minute ago would put back stale counts.
+        """
+        if kwargs.get("update_fields") is None and not self._state.adding:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in self.COUNTERS
+            ]
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return self.coach.get_absolute_url()
 
@@ -964,6 +1012,27 @@ class Rumour(models.Model):
 
     def take_evidence_into_account(self, kind, seen_at):
         """Widen the seen-period to include seen_at; adopt kind if it is the newest news."""
+        fields = self._widen_seen_period(kind, seen_at)
+        if fields:
+            self.save(update_fields=fields)
+
+    def count_new_evidence(self, kind, seen_at, *, new_outlet: bool):
+        """Take a piece of evidence just stored into account: seen-period, kind and counters.
+
+        One UPDATE; the counters move with F() expressions, so workers
+        storing evidence for this rumour at once never lose a count.
+        """
+        fields = self._widen_seen_period(kind, seen_at)
+        Rumour.objects.filter(pk=self.pk).update(
+            evidence_count=F("evidence_count") + 1,
+            outlet_count=F("outlet_count") + int(new_outlet),
+            **{field: getattr(self, field) for field in fields},
+        )
+        self.evidence_count += 1
+        self.outlet_count += int(new_outlet)
+
+    def _widen_seen_period(self, kind, seen_at) -> list[str]:
+        """Apply take_evidence_into_account's rules to this instance; return the fields changed."""
         fields = []
         if seen_at < self.first_seen_at:
             self.first_seen_at = seen_at
@@ -976,15 +1045,14 @@ class Rumour(models.Model):
             self.last_seen_at = seen_at
             self.kind = kind
             fields += ["last_seen_at", "kind"]
-        if fields:
-            self.save(update_fields=fields)
+        return fields
 
     @property
     def coverage(self) -> int:
         """How widely the press reports this rumour, 0-100, for the bar on its card.
 
         Each outlet adds 20 and each further article 5. A stand-in until the
-        reliability score replaces it; needs the with_counts() annotations.
+        reliability score replaces it.
         """
         extra_articles = max(self.evidence_count - self.outlet_count, 0)
         return min(100, 20 * self.outlet_count + 5 * extra_articles)
@@ -1003,15 +1071,44 @@ class Rumour(models.Model):
         return "possible" if self.score >= self.POSSIBLE_FROM else "unlikely"
 
     def record_vote(self, user, value):
-        """Store the user's verdict on this rumour, replacing any earlier one; then rescore."""
-        Vote.objects.update_or_create(rumour=self, user=user, defaults={"value": value})
+        """Store the user's verdict on this rumour, replacing any earlier one; then rescore.
+
+        The fan's vote row is locked while it changes, so the same fan
+        voting twice at once moves the counters once; the counters move
+        with F() expressions, so many fans voting at once lose nothing.
+        """
+        with transaction.atomic():
+            vote, created = Vote.objects.select_for_update().get_or_create(
+                rumour=self, user=user, defaults={"value": value}
+            )
+            if created:
+                self._move_vote_counters(added=value)
+            elif vote.value != value:
+                Vote.objects.filter(pk=vote.pk).update(value=value, updated_at=timezone.now())
+                self._move_vote_counters(added=value, removed=vote.value)
+            else:
+                return
         self.rescore_soon()
         page_cache.bump(rumours=[self.pk])
 
     def withdraw_vote(self, user):
-        Vote.objects.filter(rumour=self, user=user).delete()
+        """Remove the user's verdict on this rumour, if any; then rescore."""
+        with transaction.atomic():
+            vote = Vote.objects.select_for_update().filter(rumour=self, user=user).first()
+            if vote is None:
+                return
+            vote.delete()
+            self._move_vote_counters(removed=vote.value)
         self.rescore_soon()
         page_cache.bump(rumours=[self.pk])
+
+    def _move_vote_counters(self, *, added=None, removed=None):
+        changes = {}
+        if added:
+            changes[f"{added}_count"] = F(f"{added}_count") + 1
+        if removed:
+            changes[f"{removed}_count"] = F(f"{removed}_count") - 1
+        Rumour.objects.filter(pk=self.pk).update(**changes)
 
     def rescore_soon(self):
         """Queue one recompute of this rumour's score once the transaction commits (debounced)."""

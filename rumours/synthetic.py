@@ -1045,7 +1045,8 @@ class _Generator:
             Rumour,
             ["id", "coach_id", "club_id", "kind", "status", "first_seen_at", "last_seen_at"]
             + ["status_changed_at", "score", "buzz", "stage", "score_reasons", "scored_at"]
-            + ["appointed_at", "exited_at"],
+            + ["appointed_at", "exited_at"]
+            + ["reliable_count", "unreliable_count", "evidence_count", "outlet_count"],
             (self.rumour_row(index, rumour) for index, rumour in enumerate(self.rumours)),
         )
 
@@ -1117,6 +1118,10 @@ class _Generator:
             min(now, last_seen + timedelta(minutes=rng.randint(1, 40))) if scored else None,
             appointed,
             exited,
+            rumour.reliable,
+            rumour.votes - rumour.reliable,
+            len(rumour.evidence),
+            len(outlets),
         )
 
     def write_evidence(self):

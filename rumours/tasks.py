@@ -198,6 +198,15 @@ def refresh_track_records(rumour_ids=None):
 
 
 @shared_task(**LONG)
+def recount_rumours():
+    """Mend the stored vote and evidence counters that drifted from the rows; return how many."""
+    changed = Rumour.objects.recount()
+    if changed:
+        logger.warning("Mended the counters of %d rumours", changed)
+    return changed
+
+
+@shared_task(**LONG)
 def sweep_rumours():
     """Let time act on every open rumour: expire the stale ones, decay the scores."""
     update = Rumour.objects.open().rescore()

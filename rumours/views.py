@@ -57,6 +57,10 @@ SOURCE_ARTICLES = 30
 # A board shows this many cards a page, each with its newest articles.
 CARDS_PER_PAGE = 12
 EVIDENCE_PER_CARD = 3
+# A club's exit news comes second to who is linked to its bench: fewer,
+# lighter cards (each still expands to all its articles).
+EXIT_CARDS_PER_PAGE = 6
+EVIDENCE_PER_EXIT_CARD = 1
 # Deeper than this is no reader's page, only a costly OFFSET.
 MAX_BOARD_PAGE = 1000
 FORMER_COACHES = 10
@@ -134,8 +138,10 @@ def _page_number(request: HttpRequest, param: str) -> int:
     return max(int(raw), 1) if len(raw) <= 6 else MAX_BOARD_PAGE + 1
 
 
-def _board_page(rumours, numbers: dict[str, int], param: str, base_url: str) -> BoardPage:
-    """Fetch page numbers[param] of a board's cards; 404 past the last page.
+def _board_page(
+    rumours, numbers: dict[str, int], param: str, base_url: str, per_page: int = CARDS_PER_PAGE
+) -> BoardPage:
+    """Fetch page numbers[param] of a board's cards (per_page a page); 404 past the last page.
 
     One card more than a page holds tells whether an older page exists, so
     no COUNT runs over every rumour. numbers holds the page of each list on
@@ -144,8 +150,8 @@ def _board_page(rumours, numbers: dict[str, int], param: str, base_url: str) -> 
     number = numbers[param]
     if number > MAX_BOARD_PAGE:
         raise Http404("This board has no such page.")
-    start = (number - 1) * CARDS_PER_PAGE
-    cards = list(rumours[start : start + CARDS_PER_PAGE + 1])
+    start = (number - 1) * per_page
+    cards = list(rumours[start : start + per_page + 1])
     if number > 1 and not cards:
         raise Http404("This board has no such page.")
 
@@ -154,11 +160,11 @@ def _board_page(rumours, numbers: dict[str, int], param: str, base_url: str) -> 
         return f"{base_url}?{urlencode(query)}" if query else base_url
 
     return BoardPage(
-        cards=cards[:CARDS_PER_PAGE],
+        cards=cards[:per_page],
         number=number,
         url=url(number),
         newer_url=url(number - 1) if number > 1 else "",
-        older_url=url(number + 1) if len(cards) > CARDS_PER_PAGE else "",
+        older_url=url(number + 1) if len(cards) > per_page else "",
     )
 
 
@@ -247,15 +253,24 @@ def coach_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def club_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A club's bench: who sits on it, who is linked to it (a page at a time), who left it."""
     club = get_object_or_404(Club.objects.with_follow_state(request.user), slug=slug)
-    rumours = Rumour.objects.for_club(club).for_board(
-        request.user, evidence_per_card=EVIDENCE_PER_CARD
-    )
+    rumours = Rumour.objects.for_club(club)
     numbers = {name: _page_number(request, name) for name in ("page", "exit_page")}
     linked = _board_page(
-        rumours.exclude(kind=Rumour.Kind.EXIT), numbers, "page", club.get_absolute_url()
+        rumours.exclude(kind=Rumour.Kind.EXIT).for_board(
+            request.user, evidence_per_card=EVIDENCE_PER_CARD
+        ),
+        numbers,
+        "page",
+        club.get_absolute_url(),
     )
     exits = _board_page(
-        rumours.filter(kind=Rumour.Kind.EXIT), numbers, "exit_page", club.get_absolute_url()
+        rumours.filter(kind=Rumour.Kind.EXIT).for_board(
+            request.user, evidence_per_card=EVIDENCE_PER_EXIT_CARD
+        ),
+        numbers,
+        "exit_page",
+        club.get_absolute_url(),
+        per_page=EXIT_CARDS_PER_PAGE,
     )
     context = {
         "club": club,

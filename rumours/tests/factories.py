@@ -84,6 +84,7 @@ class RumourFactory(factory.django.DjangoModelFactory):
 class EvidenceFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.Evidence
+        skip_postgeneration_save = True
 
     rumour = factory.SubFactory(RumourFactory)
     article = factory.SubFactory(ArticleFactory)
@@ -91,14 +92,27 @@ class EvidenceFactory(factory.django.DjangoModelFactory):
     quote = "Talks are under way."
     confidence = 0.8
 
+    @factory.post_generation
+    def counted(obj, create, extracted, **kwargs):
+        """Keep the rumour's stored counters right, as the domain methods do."""
+        if create:
+            models.Rumour.objects.filter(pk=obj.rumour_id).recount()
+
 
 class VoteFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.Vote
+        skip_postgeneration_save = True
 
     rumour = factory.SubFactory(RumourFactory)
     user = factory.SubFactory(UserFactory)
     value = models.Vote.Value.RELIABLE
+
+    @factory.post_generation
+    def counted(obj, create, extracted, **kwargs):
+        """Keep the rumour's stored counters right, as record_vote does."""
+        if create:
+            models.Rumour.objects.filter(pk=obj.rumour_id).recount()
 
 
 class FollowFactory(factory.django.DjangoModelFactory):
