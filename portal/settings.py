@@ -60,7 +60,7 @@ if not SECRET_KEY:
             "DJANGO_SECRET_KEY is required when DJANGO_DEBUG is off "
             "(use `make run` for a development server)."
         )
-    SECRET_KEY = "django-insecure-development-key-never-use-in-production"  # noqa: S105
+    SECRET_KEY = "django-insecure-development-key-never-use-in-production"  # noqa: S105  # nosec B105
 
 ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else []

@@ -139,7 +139,7 @@ def run_wrk(
     command += ["-d", f"{max(1, round(seconds))}s", "--timeout", WRK_TIMEOUT]
     if script is not None:
         command += ["-s", str(script)]
-    finished = subprocess.run(  # noqa: S603 - a fixed program and our own arguments
+    finished = subprocess.run(  # noqa: S603 - a fixed program, our own arguments  # nosec B603
         [*command, url], capture_output=True, text=True, timeout=seconds + 90, check=False
     )
     if finished.returncode != 0:
@@ -151,7 +151,7 @@ def wrk_version() -> str:
     """Return wrk's version line ("wrk debian/4.1.0-3+b2 [epoll]"), or "" without wrk."""
     if not Path(WRK).exists():
         return ""
-    shown = subprocess.run([WRK, "-v"], capture_output=True, text=True, check=False)  # noqa: S603
+    shown = subprocess.run([WRK, "-v"], capture_output=True, text=True, check=False)  # noqa: S603  # nosec B603
     first = (shown.stdout or shown.stderr).strip().splitlines()
     return first[0].split(" Copyright")[0] if first else ""
 
@@ -174,10 +174,12 @@ def server_environment() -> dict[str, str]:
     """The environment of the server: production settings over this process's services.
 
     The secret key is this process's, so sessions made here for the vote
-    test are valid there.
+    test are valid there. Rate limits are off: every request comes from one
+    address, and the load would measure the limits, not the pages.
     """
     return {
         **os.environ,
+        "BENCHWATCH_RATE_LIMITS": "0",
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": settings.SECRET_KEY,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
@@ -248,7 +250,7 @@ def gunicorn(workers: int | None = None, *, ready_within: float = 60.0) -> Itera
         command += ["--bind", f"127.0.0.1:{port}", "--timeout", "120", "--graceful-timeout", "5"]
         command += ["--log-level", "warning", "--chdir", str(settings.BASE_DIR)]
         with log.open("wb") as output:
-            process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+            process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments  # nosec B603
                 command,
                 env=server_environment(),
                 stdout=output,
@@ -303,7 +305,7 @@ def _tail(path: Path, lines: int = 30) -> str:
 def fetch(url: str, timeout: float = 30.0) -> tuple[int, int]:
     """GET url once; return (status, body length)."""
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - our server
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - our server  # nosec B310
             return response.status, len(response.read())
     except urllib.error.HTTPError as error:
         return error.code, 0

@@ -43,7 +43,7 @@ _ARTICLES = {
 
 
 # libyaml's safe loader when PyYAML was built with it: ten times faster.
-_YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class GazetteerError(ValueError):
@@ -67,7 +67,7 @@ class LoadReport:
 def read_yaml(path: Path) -> dict:
     """Parse one data file, naming it in any error."""
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YamlLoader)  # noqa: S506
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader)  # noqa: S506
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise GazetteerError(f"{path.name}: cannot read: {error}") from error
     if not isinstance(data, dict):
