@@ -246,10 +246,15 @@ class Followable:
         return reverse(f"rumours:{self.noun}-follow", args=[self.slug])
 
     def record_follow(self, user):
-        """Make user a follower; following twice changes nothing."""
-        _, created = Follow.objects.get_or_create(user=user, **{self.noun: self})
-        if created:
-            page_cache.bump_profile(self)
+        """Make user a follower; following twice, even twice at once, changes nothing.
+
+        An insert that skips a conflict rather than get_or_create: with an
+        unfollow racing two follows, get_or_create's second look can find
+        no row and raise the IntegrityError it caught.
+        """
+        follow = Follow(user=user, **{self.noun: self})
+        Follow.objects.bulk_create([follow], ignore_conflicts=True)
+        page_cache.bump_profile(self)
 
     def withdraw_follow(self, user):
         deleted, _ = Follow.objects.filter(user=user, **{self.noun: self}).delete()
