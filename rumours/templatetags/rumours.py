@@ -12,10 +12,14 @@ def pressed(current: str | None, value: str) -> str:
 
 
 @register.filter
-def percent(value: int | float | None) -> str:
-    """Return value clamped to 0-100 as a CSS percentage, never with a decimal comma."""
+def bar_step(value: int | float | None) -> int:
+    """Return value clamped to 0-100 and rounded to the nearest 5, for a bar-fill-N class.
+
+    The bar's width comes from one CSS class per step, not an inline style,
+    which the Content-Security-Policy forbids.
+    """
     try:
         number = float(value or 0)
     except (TypeError, ValueError):
         number = 0.0
-    return f"{max(0.0, min(100.0, number)):.0f}%"
+    return int(max(0.0, min(100.0, number)) / 5 + 0.5) * 5

@@ -1,5 +1,6 @@
 """Settings come from the environment, with safe production defaults."""
 
+import json
 import os
 import subprocess
 import sys
@@ -98,3 +99,67 @@ def test_database_url_selects_postgresql():
         env={"DJANGO_DEBUG": "1", "DATABASE_URL": "postgres://u@db.example:5432/benchwatch"},
     )
     assert result.stdout.strip() == "django.db.backends.postgresql"
+
+
+# Asks a production site (HTTPS on, a throwaway in-memory database) for its
+# login page over HTTP and HTTPS, logs in, and prints what came back.
+ASK_OVER_HTTPS = """
+import json
+from django.core.management import call_command
+from django.test import Client
+from rumours.models import User
+
+call_command("migrate", verbosity=0)
+User.objects.create_user("fan", password="correct horse battery staple")
+client = Client()
+plain = client.get("/accounts/login/")
+secure = client.get("/accounts/login/", secure=True)
+logged_in = client.post(
+    "/accounts/login/",
+    {"username": "fan", "password": "correct horse battery staple"},
+    secure=True,
+)
+csrf, session = secure.cookies["csrftoken"], client.cookies["sessionid"]
+print(json.dumps({
+    "plain": [plain.status_code, plain.get("Location")],
+    "logged_in": logged_in.status_code,
+    "hsts": secure.get("Strict-Transport-Security"),
+    "csp": secure.get("Content-Security-Policy"),
+    "csrf": [bool(csrf["secure"]), bool(csrf["httponly"])],
+    "session": [bool(session["secure"]), bool(session["httponly"])],
+}))
+"""
+
+
+@pytest.fixture(scope="module")
+def https_site():
+    env = {
+        **PRODUCTION,
+        "DJANGO_HTTPS": "1",
+        "DJANGO_ALLOWED_HOSTS": "testserver",
+        "DJANGO_STATIC_FINDERS": "1",
+        "DATABASE_URL": "sqlite://:memory:",
+    }
+    result = run_manage("shell", "--no-imports", "-c", ASK_OVER_HTTPS, env=env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_https_sites_redirect_plain_http_to_https(https_site):
+    assert https_site["plain"] == [301, "https://testserver/accounts/login/"]
+
+
+def test_https_sites_send_hsts_for_a_year_with_subdomains(https_site):
+    assert https_site["hsts"] == "max-age=31536000; includeSubDomains; preload"
+
+
+def test_https_sites_send_cookies_over_https_only(https_site):
+    assert https_site["logged_in"] == 302
+    assert https_site["session"] == [True, True]  # Secure, and out of scripts' reach.
+    assert https_site["csrf"][0] is True
+
+
+def test_https_sites_ask_browsers_to_upgrade_insecure_requests(https_site):
+    directives = [part.split()[0] for part in https_site["csp"].split(";") if part.strip()]
+    assert "upgrade-insecure-requests" in directives
+    assert "script-src" in directives
