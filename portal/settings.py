@@ -68,6 +68,8 @@ ALLOWED_HOSTS = env_list(
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS is required when DJANGO_DEBUG is off.")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+# A refused form says, in the site's words, that the page expired (403_csrf.html).
+CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -95,6 +97,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Gives the empty 405 of require_POST and its kin a page (405.html).
+    "portal.middleware.method_not_allowed_page",
+    # Turns a view's Throttled (rumours/throttling.py) into RATELIMIT_VIEW's 429.
+    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -318,3 +324,24 @@ BENCHWATCH_RESCORE_DELAY = env_int("BENCHWATCH_RESCORE_DELAY", 30)
 BENCHWATCH_SWEEP_GRACE = env_int("BENCHWATCH_SWEEP_GRACE", 600)
 # Where the site is, for the links in alert emails (which have no request to ask).
 BENCHWATCH_SITE_URL = os.environ.get("BENCHWATCH_SITE_URL", "http://127.0.0.1:8000/")
+
+# Rate limits (rumours/throttling.py, django-ratelimit), counted in the
+# default cache: in Redis across processes with REDIS_URL, in each process's
+# memory without. django_ratelimit is not an installed app: its only use
+# there is a system check that refuses the local-memory cache.
+# Benchmarks drive thousands of requests from one address: they set
+# BENCHWATCH_RATE_LIMITS=0.
+RATELIMIT_ENABLE = env_bool("BENCHWATCH_RATE_LIMITS", True)
+# A cache outage (Redis down) lets requests through rather than refuse them all.
+RATELIMIT_FAIL_OPEN = True
+RATELIMIT_VIEW = "portal.views.rate_limited"
+RATELIMIT_IP_META_KEY = "rumours.throttling.client_ip"
+RATELIMIT_CACHE_PREFIX = "ratelimit:"
+# Behind a proxy REMOTE_ADDR is the proxy's: name the request.META key of the
+# header it sets (HTTP_X_FORWARDED_FOR), and its last hop counts as the client.
+BENCHWATCH_CLIENT_IP_HEADER = os.environ.get("BENCHWATCH_CLIENT_IP_HEADER", "").strip()
+if BENCHWATCH_CLIENT_IP_HEADER and not BENCHWATCH_CLIENT_IP_HEADER.startswith("HTTP_"):
+    raise ImproperlyConfigured(
+        "BENCHWATCH_CLIENT_IP_HEADER names a request.META key such as "
+        f"HTTP_X_FORWARDED_FOR, not {BENCHWATCH_CLIENT_IP_HEADER!r}"
+    )

@@ -1,8 +1,13 @@
-"""Views of the site as a whole rather than of its rumours: the health check."""
+"""Views of the site as a whole, not of its rumours: the health check, the 429 and CSRF pages."""
 
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from rumours import throttling
 
 
 @require_safe
@@ -15,3 +20,39 @@ def healthz(request: HttpRequest) -> HttpResponse:
     request through gunicorn and Django's middleware, and nothing else.
     """
     return HttpResponse("ok", content_type="text/plain")
+
+
+def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Answer a request over one of throttling's limits: 429, and when to try again.
+
+    settings.RATELIMIT_VIEW: RatelimitMiddleware calls it with the Throttled
+    a view raised. htmx gets a line of text, since it would not swap a page
+    into a button.
+    """
+    retry_after = getattr(exception, "retry_after", throttling.DEFAULT_RETRY_AFTER)
+    minutes = throttling.minutes_to_wait(retry_after)
+    if request.htmx:
+        message = ngettext(
+            "Too many requests. Try again in %(minutes)d minute.",
+            "Too many requests. Try again in %(minutes)d minutes.",
+            minutes,
+        ) % {"minutes": minutes}
+        response = HttpResponse(message, content_type="text/plain; charset=utf-8", status=429)
+    else:
+        response = render(request, "429.html", {"minutes": minutes}, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """Explain a refused form in the site's own words (settings.CSRF_FAILURE_VIEW).
+
+    The usual cause is a page left open while its token went stale (a log in
+    or out in another tab), so the page says to reload and try again. htmx
+    gets a line of text, as it would not swap a page into a button. Django's
+    reason is for developers and is not shown.
+    """
+    if request.htmx:
+        message = _("This page has expired. Reload it and try again.")
+        return HttpResponse(message, content_type="text/plain; charset=utf-8", status=403)
+    return render(request, "403_csrf.html", status=403)

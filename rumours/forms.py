@@ -5,9 +5,12 @@ Votes and follows post the state the fan wants ("reliable", "follow"), never
 """
 
 from django import forms
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from . import throttling
 from .extract.normalize import fold
 from .models import SEARCH_MIN_LENGTH, User, Vote, known_time_zones
 
@@ -24,6 +27,32 @@ class SignupForm(UserCreationForm):
         self.fields["email"].required = True
 
 
+class LoginForm(AuthenticationForm):
+    """Django's login form; told to make the fan wait, it refuses without checking the password.
+
+    wait_seconds comes from throttling.login_wait: while it holds, the right
+    password is refused too, or the limit would only slow a guesser down.
+    """
+
+    def __init__(self, request=None, *args, wait_seconds: int = 0, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.wait_seconds = wait_seconds
+
+    def clean(self):
+        if self.wait_seconds:
+            minutes = throttling.minutes_to_wait(self.wait_seconds)
+            raise ValidationError(
+                ngettext(
+                    "Too many attempts. Try again in %(minutes)d minute.",
+                    "Too many attempts. Try again in %(minutes)d minutes.",
+                    minutes,
+                ),
+                code="too_many_attempts",
+                params={"minutes": minutes},
+            )
+        return super().clean()
+
+
 class SearchForm(forms.Form):
     """What a fan types in the search box; long or binary input is an error, not a crash."""
 
@@ -38,7 +67,23 @@ class SearchForm(forms.Form):
         return 0 < len(query) < SEARCH_MIN_LENGTH
 
 
-class VoteForm(forms.Form):
+class OneButtonForm(forms.Form):
+    """A form that one button posts: a field sent twice is refused, not read as its last value.
+
+    Both verdicts at once (or follow and unfollow) is a forged or broken
+    request, and guessing which one was meant would be wrong half the time.
+    """
+
+    def clean(self):
+        cleaned = super().clean()
+        getlist = getattr(self.data, "getlist", None)
+        for name in self.fields:
+            if getlist is not None and len(getlist(name)) > 1:
+                self.add_error(name, _("Send one value, not several."))
+        return cleaned
+
+
+class VoteForm(OneButtonForm):
     """The verdict a fan wants to hold on a rumour: reliable, not reliable, or none."""
 
     WITHDRAW = "withdraw"
@@ -50,7 +95,7 @@ class VoteForm(forms.Form):
         return self.cleaned_data["value"] == self.WITHDRAW
 
 
-class FollowForm(forms.Form):
+class FollowForm(OneButtonForm):
     """Whether a fan wants to follow (a coach, a club's bench) or not."""
 
     FOLLOW = "follow"

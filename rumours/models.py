@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import (
     Case,
     CharField,
@@ -695,6 +695,14 @@ def _counters_from_rows() -> dict:
     }
 
 
+class VotingClosed(Exception):
+    """A vote (or its withdrawal) on a rumour that is no longer open."""
+
+    def __init__(self, rumour):
+        super().__init__(f"Rumour {rumour.pk} is {rumour.status}: voting is closed.")
+        self.rumour = rumour
+
+
 class RumourQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status=Rumour.Status.OPEN)
@@ -1075,17 +1083,23 @@ class Rumour(models.Model):
             return "likely"
         return "possible" if self.score >= self.POSSIBLE_FROM else "unlikely"
 
+    @property
+    def takes_votes(self) -> bool:
+        """Fans vote on open rumours only: a settled one keeps the verdicts it closed with."""
+        return self.status == Rumour.Status.OPEN
+
     def record_vote(self, user, value):
         """Store the user's verdict on this rumour, replacing any earlier one; then rescore.
 
         The fan's vote row is locked while it changes, so the same fan
         voting twice at once moves the counters once; the counters move
         with F() expressions, so many fans voting at once lose nothing.
+        Raises VotingClosed if the rumour no longer takes votes.
         """
+        if not self.takes_votes:
+            raise VotingClosed(self)
         with transaction.atomic():
-            vote, created = Vote.objects.select_for_update().get_or_create(
-                rumour=self, user=user, defaults={"value": value}
-            )
+            vote, created = self._lock_vote(user, value)
             if created:
                 self._move_vote_counters(added=value)
             elif vote.value != value:
@@ -1096,8 +1110,28 @@ class Rumour(models.Model):
         self.rescore_soon()
         page_cache.bump(rumours=[self.pk])
 
+    def _lock_vote(self, user, value) -> tuple["Vote", bool]:
+        """Return the user's vote row, locked (created with value if missing), and if it was made.
+
+        get_or_create inserts, and on a concurrent insert looks again; a
+        withdrawal in between leaves nothing to find, so it tries once more.
+        """
+        try:
+            return Vote.objects.select_for_update().get_or_create(
+                rumour=self, user=user, defaults={"value": value}
+            )
+        except IntegrityError:
+            return Vote.objects.select_for_update().get_or_create(
+                rumour=self, user=user, defaults={"value": value}
+            )
+
     def withdraw_vote(self, user):
-        """Remove the user's verdict on this rumour, if any; then rescore."""
+        """Remove the user's verdict on this rumour, if any; then rescore.
+
+        Raises VotingClosed if the rumour no longer takes votes.
+        """
+        if not self.takes_votes:
+            raise VotingClosed(self)
         with transaction.atomic():
             vote = Vote.objects.select_for_update().filter(rumour=self, user=user).first()
             if vote is None:

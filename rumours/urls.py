@@ -37,5 +37,7 @@ urlpatterns = [
     path("alerts/settings/", views.alert_settings, name="alert-settings"),
     path("alerts/settings/feed/", views.regenerate_feed, name="alert-feed-regenerate"),
     path("alerts/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
-    path("alerts/feed/<str:token>/", require_safe(PersonalFeed()), name="personal-feed"),
+    # Feed tokens are token_urlsafe, all slug characters: anything else (a NUL
+    # byte, which PostgreSQL refuses in a query) is a 404 without a query.
+    path("alerts/feed/<slug:token>/", require_safe(PersonalFeed()), name="personal-feed"),
 ]

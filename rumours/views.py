@@ -22,6 +22,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
@@ -29,7 +30,6 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
-    HttpResponseBadRequest,
     HttpResponseRedirect,
 )
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
@@ -44,9 +44,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
-from . import alerts, charts, page_cache
-from .forms import AlertSettingsForm, FollowForm, SearchForm, SignupForm, VoteForm
-from .models import Article, Club, Coach, Evidence, Rumour, Source, TrackRecord
+from . import alerts, charts, page_cache, throttling
+from .forms import AlertSettingsForm, FollowForm, LoginForm, SearchForm, SignupForm, VoteForm
+from .models import Article, Club, Coach, Evidence, Rumour, Source, TrackRecord, VotingClosed
 
 HOME_HOTTEST = 8
 HOME_CONFIRMED = 6
@@ -87,13 +87,15 @@ def _return_url(request: HttpRequest, fallback: str) -> str:
     """Return the page a form was posted from, if it is on this site, else fallback.
 
     The no-JS form says so in its `next` field; htmx in HX-Current-URL.
+    Both hold a path: anything else ("%2F%2Fevil.example", a bare word) is
+    not a page the form was on, even when it would resolve to this site.
     """
     candidates = [request.POST.get("next", "")]
     if request.htmx:
         candidates.append(request.htmx.current_url_abs_path or "")
     for url in candidates:
         url = url.split("#")[0]
-        if url and url_has_allowed_host_and_scheme(
+        if url.startswith("/") and url_has_allowed_host_and_scheme(
             url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         ):
             return url
@@ -107,11 +109,26 @@ def _login_first(request: HttpRequest, next_url: str) -> HttpResponse:
     rather than swapping a login page into a button.
     """
     if request.htmx:
-        response = HttpResponse(status=401)
+        message = _("Log in to do this.")
+        response = HttpResponse(message, content_type="text/plain; charset=utf-8", status=401)
         login_url = resolve_url("login")
         response["HX-Redirect"] = f"{login_url}?{urlencode({'next': next_url})}"
         return response
     return redirect_to_login(next_url)
+
+
+def _refuse(
+    request: HttpRequest, reason: str, status: int = 400, back_url: str = ""
+) -> HttpResponse:
+    """Refuse a request and say why: the error page, or for htmx a line of text.
+
+    htmx swaps no 4xx answer into the page, so its text is for the network
+    log; the page is for forms posted without JavaScript.
+    """
+    if request.htmx:
+        return HttpResponse(reason, content_type="text/plain; charset=utf-8", status=status)
+    context = {"reason": reason, "back_url": back_url}
+    return render(request, "400.html", context, status=status)
 
 
 @dataclass(frozen=True)
@@ -203,6 +220,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @vary_on_headers("HX-Request")
+@throttling.limit(throttling.SEARCHES_PER_IP)  # Outside the cache: hits count too.
 @page_cache.for_visitors("site")
 def search(request: HttpRequest) -> HttpResponse:
     """Coaches and clubs by name or alias; htmx asks for the results as the fan types."""
@@ -333,19 +351,25 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
+@throttling.limit(throttling.VOTES_PER_FAN)
 def vote(request: HttpRequest, pk: int) -> HttpResponse:
     """Record the verdict a fan wants on a rumour (or withdraw it)."""
     rumour = get_object_or_404(Rumour.objects.select_related("coach"), pk=pk)
     back = _return_url(request, rumour.get_absolute_url())
+    if not rumour.takes_votes:
+        return _voting_closed(request, rumour, f"{back}#rumour-{rumour.pk}")
     if not request.user.is_authenticated:
         return _login_first(request, f"{back}#rumour-{rumour.pk}")
     form = VoteForm(request.POST)
     if not form.is_valid():
-        return HttpResponseBadRequest()
-    if form.is_withdrawal:
-        rumour.withdraw_vote(request.user)
-    else:
-        rumour.record_vote(request.user, form.cleaned_data["value"])
+        return _refuse(request, _("Choose “Reliable” or “Not reliable”, or withdraw your vote."))
+    try:
+        if form.is_withdrawal:
+            rumour.withdraw_vote(request.user)
+        else:
+            rumour.record_vote(request.user, form.cleaned_data["value"])
+    except VotingClosed:  # Settled since it was read above.
+        return _voting_closed(request, rumour, f"{back}#rumour-{rumour.pk}")
     if not request.htmx:
         return redirect(f"{back}#rumour-{rumour.pk}")
     rumour = Rumour.objects.for_cards(request.user).get(pk=rumour.pk)
@@ -356,6 +380,21 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _voting_closed(request: HttpRequest, rumour: Rumour, back_url: str) -> HttpResponse:
+    """Refuse a vote on a rumour that is no longer open (409), votes withdrawn included.
+
+    A settled rumour's verdicts stay as they were when it closed. htmx
+    reloads the page, whose card then shows voting closed.
+    """
+    reason = _("Voting on this rumour is closed: it is marked “%(status)s”.") % {
+        "status": rumour.get_status_display()
+    }
+    response = _refuse(request, reason, status=409, back_url=back_url)
+    if request.htmx:
+        response["HX-Refresh"] = "true"
+    return response
+
+
 def _follow(request: HttpRequest, target: Coach | Club, kind: str) -> HttpResponse:
     """Follow or unfollow a coach or a club's bench (kind: "coach" or "club"), as asked."""
     back = _return_url(request, target.get_absolute_url())
@@ -363,7 +402,7 @@ def _follow(request: HttpRequest, target: Coach | Club, kind: str) -> HttpRespon
         return _login_first(request, back)
     form = FollowForm(request.POST)
     if not form.is_valid():
-        return HttpResponseBadRequest()
+        return _refuse(request, _("Choose to follow or to unfollow."))
     if form.wants_to_follow:
         target.record_follow(request.user)
     else:
@@ -381,18 +420,21 @@ def _follow(request: HttpRequest, target: Coach | Club, kind: str) -> HttpRespon
 
 
 @require_POST
+@throttling.limit(throttling.FOLLOWS_PER_FAN)
 def follow_coach(request: HttpRequest, slug: str) -> HttpResponse:
     coach = get_object_or_404(Coach, slug=slug)
     return _follow(request, coach, "coach")
 
 
 @require_POST
+@throttling.limit(throttling.FOLLOWS_PER_FAN)
 def follow_club(request: HttpRequest, slug: str) -> HttpResponse:
     club = get_object_or_404(Club, slug=slug)
     return _follow(request, club, "club")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@throttling.limit(throttling.SIGNUPS_PER_IP, methods=["POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("rumours:home")
@@ -407,6 +449,33 @@ def signup(request: HttpRequest) -> HttpResponse:
     return render(request, "registration/signup.html", {"form": form, "next": next_url})
 
 
+class LoginView(auth_views.LoginView):
+    """Django's login page, holding guesses back (throttling) with the reason in the form.
+
+    An attempt over a limit gets the form again with status 429 and
+    Retry-After, and its password goes unchecked, right or wrong.
+    """
+
+    form_class = LoginForm
+    wait_seconds = 0
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        self.wait_seconds = throttling.login_wait(request)
+        return super().post(request, *args, **kwargs)
+
+    def get_form_kwargs(self) -> dict:
+        return {**super().get_form_kwargs(), "wait_seconds": self.wait_seconds}
+
+    def form_invalid(self, form: LoginForm) -> HttpResponse:
+        response = super().form_invalid(form)
+        if self.wait_seconds:
+            response.status_code = 429
+            response["Retry-After"] = str(self.wait_seconds)
+        else:
+            throttling.record_failed_login(self.request)
+        return response
+
+
 @require_safe
 @never_cache
 def switch_language(request: HttpRequest) -> HttpResponse:
@@ -419,7 +488,7 @@ def switch_language(request: HttpRequest) -> HttpResponse:
     """
     language = request.GET.get("language", "")
     if language not in dict(settings.LANGUAGES):
-        return HttpResponseBadRequest(_("Unknown language."))
+        return _refuse(request, _("Unknown language."))
     next_url = request.GET.get("next", "")
     if not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()

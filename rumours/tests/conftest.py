@@ -153,6 +153,15 @@ def no_cached_pages():
         cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def no_rate_limit_counts(settings):
+    """Start each test with no rate limit used: the whole suite comes from one address."""
+    if hasattr(cache, "delete_pattern"):  # Redis: leave the broker's and others' keys alone.
+        cache.delete_pattern(f"{settings.RATELIMIT_CACHE_PREFIX}*")
+    else:
+        cache.clear()
+
+
 @pytest.fixture
 def newsite():
     """The mock news site (../shared/newsite) over real HTTP; yields (base URL, server)."""

@@ -139,6 +139,25 @@ def test_a_fan_votes_and_changes_the_vote_without_a_reload(page, live_server):
     assert window_was_not_reloaded(page)
 
 
+def test_a_refused_vote_says_why_in_the_page(page, live_server):
+    coach, rumour = a_board()
+    user = UserFactory()
+    log_in(page, live_server.url, user)
+    page.goto(coach.get_absolute_url())
+    alert = page.get_by_role("alert")
+    expect(alert).to_be_hidden()
+    # The session goes on, but the form's token no longer matches a cookie
+    # (as after logging out and in again in another tab).
+    page.context.clear_cookies(name="csrftoken")
+
+    page.locator(f"#vote-{rumour.pk}-reliable").click()
+
+    expect(alert).to_contain_text("This page has expired. Reload it and try again.")
+    assert not Vote.objects.filter(rumour=rumour).exists()
+    alert.get_by_role("button", name="Dismiss").click()
+    expect(alert).to_be_hidden()
+
+
 def test_a_visitor_who_votes_logs_in_and_lands_back_on_the_board(page, live_server):
     coach, rumour = a_board()
     user = UserFactory()
