@@ -742,7 +742,9 @@ class RumourQuerySet(models.QuerySet):
                 .exclude(pk=evidence.pk)
                 .exists()
             )
-            rumour.count_new_evidence(kind, seen_at, new_outlet=new_outlet)
+            Rumour.objects.count_new_evidence(
+                [(rumour, kind)], seen_at, new_outlet_for={rumour.pk} if new_outlet else ()
+            )
             page_cache.bump(coaches=[coach.slug], clubs=[club.slug])
         return rumour, evidence, created
 
@@ -755,8 +757,8 @@ class RumourQuerySet(models.QuerySet):
         the rumour's kind follows its newest news), but the rumours are read
         in one query, the evidence this article already gave in another,
         and the new evidence is inserted in a third: extraction at scale
-        spends its time in round trips, not in SQL. Then one UPDATE per
-        rumour moves its counters (count_new_evidence).
+        spends its time in round trips, not in SQL. One UPDATE then moves
+        every rumour's counters and seen-period (count_new_evidence).
 
         The rumours are locked (in (coach, club) order, so concurrent
         workers cannot deadlock) until the caller's transaction commits, so
@@ -771,23 +773,36 @@ class RumourQuerySet(models.QuerySet):
             pairs |= Q(coach_id=report["coach"].pk, club_id=report["club"].pk)
         locked = self.filter(pairs).order_by("coach_id", "club_id").select_for_update()
         rumours = {(rumour.coach_id, rumour.club_id): rumour for rumour in locked}
+        missing = {}
         for report in reports:
             key = (report["coach"].pk, report["club"].pk)
-            if key not in rumours:
-                rumours[key], _ = self.get_or_create(
+            if key not in rumours and key not in missing:
+                missing[key] = Rumour(
                     coach=report["coach"],
                     club=report["club"],
-                    defaults={
-                        "kind": report["kind"],
-                        "first_seen_at": seen_at,
-                        "last_seen_at": seen_at,
-                    },
+                    kind=report["kind"],
+                    first_seen_at=seen_at,
+                    last_seen_at=seen_at,
                 )
-        given = set(
-            Evidence.objects.filter(
-                article=article, rumour__in=[rumour.pk for rumour in rumours.values()]
-            ).values_list("rumour_id", flat=True)
-        )
+        if missing:
+            # New rumours in one insert; one another worker inserted a moment
+            # ago is skipped here and read (and locked) with the rest.
+            self.bulk_create(missing.values(), ignore_conflicts=True)
+            fresh = Q()
+            for coach_id, club_id in missing:
+                fresh |= Q(coach_id=coach_id, club_id=club_id)
+            created = self.filter(fresh).order_by("coach_id", "club_id").select_for_update()
+            rumours.update({(rumour.coach_id, rumour.club_id): rumour for rumour in created})
+        # One query finds the evidence this article already gave and the
+        # rumours its outlet reported before: a second outlet counts, a
+        # second article from the same outlet does not.
+        from_outlet = Evidence.objects.filter(
+            rumour__in=[rumour.pk for rumour in rumours.values()],
+            article__source_id=article.source_id,
+        ).values_list("rumour_id", "article_id")
+        given, outlet_known = set(), set()
+        for rumour_id, article_id in from_outlet:
+            (given if article_id == article.pk else outlet_known).add(rumour_id)
         results, new = [], []
         for report in reports:
             rumour = rumours[(report["coach"].pk, report["club"].pk)]
@@ -797,22 +812,48 @@ class RumourQuerySet(models.QuerySet):
                 fields = {k: v for k, v in report.items() if k not in ("coach", "club")}
                 new.append((rumour, Evidence(rumour=rumour, article=article, **fields)))
             results.append((rumour, report["kind"], created))
-        # The outlet is new to a rumour if none of its evidence came from it.
-        known_outlet = set(
-            Evidence.objects.filter(
-                rumour__in=[rumour.pk for rumour, _ in new], article__source_id=article.source_id
-            ).values_list("rumour_id", flat=True)
-        )
         # With the rumours locked, no concurrent extraction of this article
         # can have inserted any of these rows since `given` was read.
         Evidence.objects.bulk_create([evidence for _, evidence in new])
-        for rumour, evidence in new:
-            rumour.count_new_evidence(
-                evidence.kind, seen_at, new_outlet=rumour.pk not in known_outlet
-            )
+        self.count_new_evidence(
+            [(rumour, evidence.kind) for rumour, evidence in new],
+            seen_at,
+            new_outlet_for={rumour.pk for rumour, _ in new} - outlet_known,
+        )
         if new:
             page_cache.bump(rumours=[rumour.pk for rumour, _ in new])
         return results
+
+    def count_new_evidence(self, news: list[tuple["Rumour", str]], seen_at, new_outlet_for=()):
+        """Take just-stored evidence into account: a (rumour, kind) each, all seen at seen_at.
+
+        In one UPDATE: each rumour counts one more article (and one more
+        outlet if its pk is in new_outlet_for), widens its seen-period and
+        adopts the kind if it is the newest news (take_evidence_into_account's
+        rules). The counters move with F() expressions, so workers storing
+        evidence for these rumours at once never lose a count. The instances
+        are updated to match.
+        """
+        if not news:
+            return
+        changed: dict[str, dict[int, object]] = defaultdict(dict)
+        for rumour, kind in news:
+            for field in rumour._widen_seen_period(kind, seen_at):
+                changed[field][rumour.pk] = getattr(rumour, field)
+            rumour.evidence_count += 1
+            rumour.outlet_count += rumour.pk in new_outlet_for
+        updates = {
+            "evidence_count": F("evidence_count") + 1,
+            "outlet_count": F("outlet_count")
+            + Case(When(pk__in=list(new_outlet_for), then=Value(1)), default=Value(0)),
+        }
+        for name, values in changed.items():
+            field = Rumour._meta.get_field(name)
+            whens = [
+                When(pk=pk, then=Value(value, output_field=field)) for pk, value in values.items()
+            ]
+            updates[name] = Case(*whens, default=F(name), output_field=field)
+        Rumour.objects.filter(pk__in=[rumour.pk for rumour, _ in news]).update(**updates)
 
     def for_club(self, club):
         return self.filter(club=club)
@@ -976,7 +1017,7 @@ class Rumour(models.Model):
     # Counters kept with the rows they count, so a board of busy rumours
     # reads them instead of counting thousands of votes per card. They move
     # with F() expressions in the same transaction as the rows (record_vote,
-    # count_new_evidence); Rumour.objects.recount() mends them.
+    # Rumour.objects.count_new_evidence); Rumour.objects.recount() mends them.
     reliable_count = models.PositiveIntegerField(default=0, editable=False)
     unreliable_count = models.PositiveIntegerField(default=0, editable=False)
     evidence_count = models.PositiveIntegerField(default=0, editable=False)
@@ -1005,8 +1046,9 @@ class Rumour(models.Model):
     def save(self, *args, **kwargs):
         """Save, leaving the counters out of a full save of a stored rumour.
 
-        They move only by UPDATE with F() (record_vote, count_new_evidence,
-        recount): an instance read a minute ago would put back stale counts.
+        They move only by UPDATE with F() (record_vote,
+        Rumour.objects.count_new_evidence, recount): an instance read a
+        minute ago would put back stale counts.
         """
         if kwargs.get("update_fields") is None and not self._state.adding:
             kwargs["update_fields"] = [
@@ -1028,21 +1070,6 @@ class Rumour(models.Model):
         fields = self._widen_seen_period(kind, seen_at)
         if fields:
             self.save(update_fields=fields)
-
-    def count_new_evidence(self, kind, seen_at, *, new_outlet: bool):
-        """Take a piece of evidence just stored into account: seen-period, kind and counters.
-
-        One UPDATE; the counters move with F() expressions, so workers
-        storing evidence for this rumour at once never lose a count.
-        """
-        fields = self._widen_seen_period(kind, seen_at)
-        Rumour.objects.filter(pk=self.pk).update(
-            evidence_count=F("evidence_count") + 1,
-            outlet_count=F("outlet_count") + int(new_outlet),
-            **{field: getattr(self, field) for field in fields},
-        )
-        self.evidence_count += 1
-        self.outlet_count += int(new_outlet)
 
     def _widen_seen_period(self, kind, seen_at) -> list[str]:
         """Apply take_evidence_into_account's rules to this instance; return the fields changed."""

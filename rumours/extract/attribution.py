@@ -203,6 +203,9 @@ def looks_like_person(name: str) -> bool:
 # ---------------------------------------------------------------- sources
 
 _cache: dict[str, object] = {"sources": None, "loaded_at": 0.0}
+# Sources credited_source_for created in a transaction not yet committed:
+# if it rolls back, the cache must not hand them out (see match_credited_source).
+_unconfirmed: set[int] = set()
 
 
 def _sources() -> list[tuple[Source, set[str]]]:
@@ -249,12 +252,13 @@ def match_credited_source(name: str) -> Source | None:
     if key not in memo:
         memo[key] = _match_source(name, entries)
     source = memo[key]
-    if source is not None and connection.in_atomic_block:
-        # Inside a transaction the cached row may be one that is rolled back
-        # later (or was, in a test): trust only what the database still has.
-        source = Source.objects.filter(pk=source.pk).first()
-        if source is None:
+    if source is not None and source.pk in _unconfirmed:
+        # Created in a transaction that may have rolled back since: trust
+        # only what the database still has. Other cached rows are committed.
+        if not Source.objects.filter(pk=source.pk).exists():
+            _unconfirmed.discard(source.pk)
             forget_sources()  # Stale: the next article reads the table afresh.
+            return None
     return source
 
 
@@ -321,6 +325,9 @@ def credited_source_for(name: str) -> Source:
             except IntegrityError:
                 continue  # Another worker took the slug a moment ago: look again.
             forget_sources()
+            if connection.in_atomic_block:
+                _unconfirmed.add(source.pk)
+                transaction.on_commit(lambda pk=source.pk: _unconfirmed.discard(pk))
             return source
         if fold(existing.name) == fold(clean):
             return existing

@@ -269,6 +269,9 @@ def extract(article: Article) -> int:
     moderators. Running it again on the same article adds nothing.
     """
     analysis = analyse_article(article.text, title=article.title, language=article.language)
+    # An article credits the same outlet in most of its links: look it up once.
+    names = {link.credited_to for link in analysis.links if link.credited_to}
+    credited = {name: credited_source_for(name) for name in names}
     reports = [
         {
             "coach": link.coach,
@@ -277,7 +280,7 @@ def extract(article: Article) -> int:
             "quote": link.evidence[:2000],
             "confidence": link.confidence,
             "credited_to": link.credited_to[:200],
-            "credited_source": credited_source_for(link.credited_to) if link.credited_to else None,
+            "credited_source": credited[link.credited_to] if link.credited_to else None,
         }
         for link in analysis.links
     ]

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from portal.celery import app
 from rumours import page_cache
+from rumours.extract.attribution import forget_sources
 from rumours.gazetteer.loading import load_gazetteer
 from rumours.models import Coach
 
@@ -142,6 +143,12 @@ def pytest_collection_modifyitems(config, items):
 def fast_password_hashing(settings):
     """Hash test passwords cheaply; real hashing costs a second per test user."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def no_cached_sources():
+    """Start each test with attribution's list of sources unread: another test's rolled back."""
+    forget_sources()
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,7 @@
 """Who an article credits is found per language and matched to sources, without writes."""
 
 import pytest
+from django.db import transaction
 
 from rumours.extract.attribution import (
     credited_source_for,
@@ -88,6 +89,20 @@ def test_a_new_outlet_is_not_taken_for_a_person():
 def test_crediting_the_same_new_name_twice_makes_one_source():
     first = credited_source_for("Matteo Moretto")
     assert credited_source_for("Matteo Moretto") == first
+
+
+def test_a_source_made_in_a_transaction_that_rolled_back_is_not_handed_out():
+    class Abandon(Exception):
+        pass
+
+    with pytest.raises(Abandon), transaction.atomic():
+        credited_source_for("Matteo Moretto")
+        assert match_credited_source("Matteo Moretto") is not None
+        raise Abandon
+
+    assert not Source.objects.filter(name="Matteo Moretto").exists()
+    assert match_credited_source("Matteo Moretto") is None
+    assert Source.objects.filter(pk=credited_source_for("Matteo Moretto").pk).exists()
 
 
 def test_analysis_writes_no_source():

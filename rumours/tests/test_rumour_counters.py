@@ -215,3 +215,23 @@ def test_articles_from_one_outlet_read_at_once_count_the_outlet_once():
     rumour = Rumour.objects.get(coach=coach, club=club)
     assert counters(rumour) == counted_from_rows(rumour)
     assert (counters(rumour)["evidence_count"], counters(rumour)["outlet_count"]) == (7, 2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_articles_read_at_once_about_a_new_rumour_open_it_once_and_count_each():
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (SQLite takes one writer at a time)")
+    coach, club, outlet = CoachFactory(), ClubFactory(), SourceFactory()
+    articles = [ArticleFactory(source=outlet) for _ in range(6)]
+    actions = [
+        (
+            lambda article=article: Rumour.objects.record_article_evidence(
+                article, [report(coach, club)]
+            )
+        )
+        for article in articles
+    ]
+    _at_once(actions)
+    rumour = Rumour.objects.get(coach=coach, club=club)
+    assert counters(rumour) == counted_from_rows(rumour)
+    assert (counters(rumour)["evidence_count"], counters(rumour)["outlet_count"]) == (6, 1)
