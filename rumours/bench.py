@@ -22,7 +22,7 @@ from bs4 import BeautifulSoup
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, F, OuterRef
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
@@ -213,7 +213,7 @@ class Subjects:
     quiet_club: Club
     search: str
     fan: User | None
-    rumour: Rumour  # the vote test's: the loudest coach's most voted rumour
+    rumour: Rumour  # the vote test's: the loudest coach's most voted open rumour
     rumour_votes: int
 
     def load_pages(self) -> list[tuple[str, str]]:
@@ -258,12 +258,12 @@ def choose_subjects() -> Subjects:
         .order_by("pk")
         .first()
     )
-    rumour = (
-        Rumour.objects.filter(coach=coach)
-        .annotate(vote_count=Count("votes"))
-        .order_by("-vote_count", "pk")
-        .first()
+    # Only open rumours take votes: the storm goes to the coach's most voted
+    # open one (or the site's, should all of his be settled).
+    most_voted = Rumour.objects.open().order_by(
+        (F("reliable_count") + F("unreliable_count")).desc(), "pk"
     )
+    rumour = most_voted.filter(coach=coach).first() or most_voted.first()
     return Subjects(
         coach=coach,
         coach_evidence=loudest["n"],
@@ -274,7 +274,7 @@ def choose_subjects() -> Subjects:
         search=starts.most_common(1)[0][0] if starts else "mar",
         fan=fan,
         rumour=rumour,
-        rumour_votes=rumour.vote_count,
+        rumour_votes=rumour.reliable_count + rumour.unreliable_count,
     )
 
 
