@@ -12,13 +12,12 @@ fails these tests loudly instead of hiding in a status code.
 """
 
 import re
-import threading
 from http.cookies import SimpleCookie
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
 import pytest
 from django.core import signing
-from django.db import OperationalError, connection, connections
+from django.db import OperationalError
 from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
@@ -27,6 +26,7 @@ import portal.urls
 from rumours import alerts
 from rumours.models import Follow, Notification, Rumour, User, Vote
 
+from .concurrency import at_once, needs_postgres
 from .factories import (
     ClubFactory,
     CoachFactory,
@@ -429,35 +429,18 @@ def in_parallel(user, url, bodies):
     login = Client()
     login.force_login(user)
     cookies = {name: morsel.value for name, morsel in login.cookies.items()}
-    barrier = threading.Barrier(len(bodies))
-    statuses, errors = [], []
+    statuses = []
 
     def post(body):
         client = Client(raise_request_exception=False)
         client.cookies = SimpleCookie(cookies)
-        try:
-            barrier.wait()
-            statuses.append(client.post(url, body, headers=HTMX).status_code)
-        except Exception as error:  # noqa: BLE001 - reported by the test, not lost in a thread.
-            errors.append(error)
-        finally:
-            connections.close_all()
+        statuses.append(client.post(url, body, headers=HTMX).status_code)
 
-    threads = [threading.Thread(target=post, args=(body,)) for body in bodies]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = at_once([lambda body=body: post(body) for body in bodies])
     return statuses, errors
 
 
 PARALLEL = 8
-# SQLite's shared in-memory test database answers a second writer with
-# "table is locked" at once, where a file database (the development
-# server's) waits its busy timeout: only PostgreSQL tests the race for real.
-needs_postgres = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="parallel writers need PostgreSQL"
-)
 
 
 @needs_postgres

@@ -5,15 +5,13 @@ they must move with every vote and every piece of evidence, survive fans and
 workers acting at once, and be mended when something bypasses them.
 """
 
-import threading
-
 import pytest
 from django.contrib.admin.sites import site
-from django.db import close_old_connections, connection
 from django.test import RequestFactory
 
 from rumours.models import Article, Rumour, Vote
 
+from .concurrency import at_once, needs_postgres
 from .factories import (
     ArticleFactory,
     ClubFactory,
@@ -156,33 +154,9 @@ def test_deleting_a_fan_in_the_admin_takes_his_votes_off_the_counts(admin_user):
     assert counters(rumour)["reliable_count"] == 1
 
 
-def _at_once(actions):
-    """Run each action in its own thread and database connection, all released together."""
-    start = threading.Barrier(len(actions))
-    errors = []
-
-    def run(action):
-        try:
-            start.wait()
-            action()
-        except Exception as error:  # noqa: BLE001 - reported by the test below
-            errors.append(error)
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-
-
+@needs_postgres
 @pytest.mark.django_db(transaction=True)
 def test_fans_voting_at_once_lose_no_count_and_double_none():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrent writers need PostgreSQL (SQLite takes one writer at a time)")
     rumour = RumourFactory()
     fans = [UserFactory() for _ in range(12)]
     # Each fan votes twice at once, one of them flipping his verdict.
@@ -191,17 +165,20 @@ def test_fans_voting_at_once_lose_no_count_and_double_none():
         for fan in fans
         for value in (Vote.Value.RELIABLE, Vote.Value.UNRELIABLE)
     ]
-    _at_once(actions)
+    assert at_once(actions) == []
     assert counters(rumour) == counted_from_rows(rumour)
     assert Vote.objects.filter(rumour=rumour).count() == len(fans)
 
 
+@needs_postgres
 @pytest.mark.django_db(transaction=True)
-def test_articles_from_one_outlet_read_at_once_count_the_outlet_once():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrent writers need PostgreSQL (SQLite takes one writer at a time)")
+@pytest.mark.parametrize("reported_before", [True, False], ids=["known rumour", "new rumour"])
+def test_articles_from_one_outlet_read_at_once_count_each_article_and_the_outlet_once(
+    reported_before,
+):
     coach, club, outlet = CoachFactory(), ClubFactory(), SourceFactory()
-    Rumour.objects.record_article_evidence(ArticleFactory(), [report(coach, club)])
+    if reported_before:  # by another outlet
+        Rumour.objects.record_article_evidence(ArticleFactory(), [report(coach, club)])
     articles = [ArticleFactory(source=outlet) for _ in range(6)]
     actions = [
         (
@@ -211,27 +188,8 @@ def test_articles_from_one_outlet_read_at_once_count_the_outlet_once():
         )
         for article in articles
     ]
-    _at_once(actions)
+    assert at_once(actions) == []
     rumour = Rumour.objects.get(coach=coach, club=club)
     assert counters(rumour) == counted_from_rows(rumour)
-    assert (counters(rumour)["evidence_count"], counters(rumour)["outlet_count"]) == (7, 2)
-
-
-@pytest.mark.django_db(transaction=True)
-def test_articles_read_at_once_about_a_new_rumour_open_it_once_and_count_each():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrent writers need PostgreSQL (SQLite takes one writer at a time)")
-    coach, club, outlet = CoachFactory(), ClubFactory(), SourceFactory()
-    articles = [ArticleFactory(source=outlet) for _ in range(6)]
-    actions = [
-        (
-            lambda article=article: Rumour.objects.record_article_evidence(
-                article, [report(coach, club)]
-            )
-        )
-        for article in articles
-    ]
-    _at_once(actions)
-    rumour = Rumour.objects.get(coach=coach, club=club)
-    assert counters(rumour) == counted_from_rows(rumour)
-    assert (counters(rumour)["evidence_count"], counters(rumour)["outlet_count"]) == (6, 1)
+    assert counters(rumour)["evidence_count"] == 6 + reported_before
+    assert counters(rumour)["outlet_count"] == 1 + reported_before
