@@ -1,13 +1,13 @@
 """Views of the site as a whole, not of its rumours: the health check, the 429 and CSRF pages."""
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from rumours import throttling
+from rumours.views import refuse
 
 
 @require_safe
@@ -31,15 +31,12 @@ def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
     """
     retry_after = getattr(exception, "retry_after", throttling.DEFAULT_RETRY_AFTER)
     minutes = throttling.minutes_to_wait(retry_after)
-    if request.htmx:
-        message = ngettext(
-            "Too many requests. Try again in %(minutes)d minute.",
-            "Too many requests. Try again in %(minutes)d minutes.",
-            minutes,
-        ) % {"minutes": minutes}
-        response = HttpResponse(message, content_type="text/plain; charset=utf-8", status=429)
-    else:
-        response = render(request, "429.html", {"minutes": minutes}, status=429)
+    message = ngettext(
+        "Too many requests. Try again in %(minutes)d minute.",
+        "Too many requests. Try again in %(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}
+    response = refuse(request, message, 429, template="429.html", context={"minutes": minutes})
     response["Retry-After"] = str(retry_after)
     return response
 
@@ -52,7 +49,5 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     gets a line of text, as it would not swap a page into a button. Django's
     reason is for developers and is not shown.
     """
-    if request.htmx:
-        message = _("This page has expired. Reload it and try again.")
-        return HttpResponse(message, content_type="text/plain; charset=utf-8", status=403)
-    return render(request, "403_csrf.html", status=403)
+    message = _("This page has expired. Reload it and try again.")
+    return refuse(request, message, 403, template="403_csrf.html")

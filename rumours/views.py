@@ -117,18 +117,25 @@ def _login_first(request: HttpRequest, next_url: str) -> HttpResponse:
     return redirect_to_login(next_url)
 
 
-def _refuse(
-    request: HttpRequest, reason: str, status: int = 400, back_url: str = ""
+def refuse(
+    request: HttpRequest,
+    reason: str,
+    status: int = 400,
+    back_url: str = "",
+    *,
+    template: str = "400.html",
+    context: dict | None = None,
 ) -> HttpResponse:
-    """Refuse a request and say why: the error page, or for htmx a line of text.
+    """Refuse a request and say why: an error page, or for htmx the reason alone.
 
-    htmx swaps no 4xx answer into the page, so its text is for the network
-    log; the page is for forms posted without JavaScript.
+    htmx swaps no 4xx answer into the page: static/js/errors.js shows the
+    line of text instead. The page (template, given reason, back_url and
+    context) is for forms posted without JavaScript.
     """
     if request.htmx:
         return HttpResponse(reason, content_type="text/plain; charset=utf-8", status=status)
-    context = {"reason": reason, "back_url": back_url}
-    return render(request, "400.html", context, status=status)
+    context = {"reason": reason, "back_url": back_url, **(context or {})}
+    return render(request, template, context, status=status)
 
 
 @dataclass(frozen=True)
@@ -362,7 +369,7 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
         return _login_first(request, f"{back}#rumour-{rumour.pk}")
     form = VoteForm(request.POST)
     if not form.is_valid():
-        return _refuse(request, _("Choose “Reliable” or “Not reliable”, or withdraw your vote."))
+        return refuse(request, _("Choose “Reliable” or “Not reliable”, or withdraw your vote."))
     try:
         if form.is_withdrawal:
             rumour.withdraw_vote(request.user)
@@ -389,7 +396,7 @@ def _voting_closed(request: HttpRequest, rumour: Rumour, back_url: str) -> HttpR
     reason = _("Voting on this rumour is closed: it is marked “%(status)s”.") % {
         "status": rumour.get_status_display()
     }
-    response = _refuse(request, reason, status=409, back_url=back_url)
+    response = refuse(request, reason, status=409, back_url=back_url)
     if request.htmx:
         response["HX-Refresh"] = "true"
     return response
@@ -402,7 +409,7 @@ def _follow(request: HttpRequest, target: Coach | Club, kind: str) -> HttpRespon
         return _login_first(request, back)
     form = FollowForm(request.POST)
     if not form.is_valid():
-        return _refuse(request, _("Choose to follow or to unfollow."))
+        return refuse(request, _("Choose to follow or to unfollow."))
     if form.wants_to_follow:
         target.record_follow(request.user)
     else:
@@ -488,7 +495,7 @@ def switch_language(request: HttpRequest) -> HttpResponse:
     """
     language = request.GET.get("language", "")
     if language not in dict(settings.LANGUAGES):
-        return _refuse(request, _("Unknown language."))
+        return refuse(request, _("Unknown language."))
     next_url = request.GET.get("next", "")
     if not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
