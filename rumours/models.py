@@ -717,36 +717,20 @@ class RumourQuerySet(models.QuerySet):
 
         Idempotent: the same article never adds a second piece of evidence
         to the same rumour. The rumour's kind follows its most recent
-        evidence, so a rumour that is later signed reads "confirmed".
+        evidence, so a rumour that is later signed reads "confirmed". One
+        report of record_article_evidence, which keeps those rules.
         """
-        seen_at = article.published_at or article.fetched_at
-        rumour, _ = self.get_or_create(
-            coach=coach,
-            club=club,
-            defaults={"kind": kind, "first_seen_at": seen_at, "last_seen_at": seen_at},
-        )
-        evidence, created = Evidence.objects.get_or_create(
-            rumour=rumour,
-            article=article,
-            defaults={
-                "kind": kind,
-                "quote": quote,
-                "confidence": confidence,
-                "credited_to": credited_to,
-                "credited_source": credited_source,
-            },
-        )
-        if created:
-            new_outlet = not (
-                Evidence.objects.filter(rumour=rumour, article__source_id=article.source_id)
-                .exclude(pk=evidence.pk)
-                .exists()
-            )
-            Rumour.objects.count_new_evidence(
-                [(rumour, kind)], seen_at, new_outlet_for={rumour.pk} if new_outlet else ()
-            )
-            page_cache.bump(coaches=[coach.slug], clubs=[club.slug])
-        return rumour, evidence, created
+        report = {
+            "coach": coach,
+            "club": club,
+            "kind": kind,
+            "quote": quote,
+            "confidence": confidence,
+            "credited_to": credited_to,
+            "credited_source": credited_source,
+        }
+        ((rumour, _, created),) = self.record_article_evidence(article, [report])
+        return rumour, Evidence.objects.get(rumour=rumour, article=article), created
 
     @transaction.atomic(savepoint=False)
     def record_article_evidence(self, article, reports: list[dict]) -> list[tuple]:
@@ -903,9 +887,7 @@ class RumourQuerySet(models.QuerySet):
         for field in truth:
             off |= ~Q(**{field: F(f"true_{field}")})
         drifted = self.annotate(**{f"true_{field}": count for field, count in truth.items()})
-        return Rumour.objects.filter(pk__in=drifted.filter(off).values("pk")).update(
-            **_counters_from_rows()
-        )
+        return Rumour.objects.filter(pk__in=drifted.filter(off).values("pk")).update(**truth)
 
     def with_user_vote(self, user):
         """Annotate user_vote: the user's verdict ("reliable", "unreliable") or None."""
